@@ -1,0 +1,17 @@
+"""Public checks: each catches one typical student mistake with a Korean message and a hint.
+
+Every failing check raises AssertionError("무엇이 다른지 / 기대한 값 / 실제 값 / 힌트").
+"""
+
+from ._report import fail, passed
+from .answers import answer, is_int, is_shape
+from .losses import (compiled, loss, loss_fn_matches, loss_name, matches_task, optimizer,
+                     trains)
+from .models import (input_count, input_shape, is_model, layer, layer_table, layers,
+                     output_count, output_shape, param_count, same_structure)
+
+__all__ = [
+    "answer", "compiled", "fail", "input_count", "input_shape", "is_int", "is_model", "is_shape",
+    "layer", "layer_table", "layers", "loss", "loss_fn_matches", "loss_name", "matches_task",
+    "optimizer", "output_count", "output_shape", "param_count", "passed", "same_structure", "trains",
+]

@@ -1,0 +1,34 @@
+"""Checks on values students compute or predict by hand (shapes, counts, numbers)."""
+
+import numpy as np
+
+from ._report import fail
+
+
+def is_int(name, value):
+    """The answer is a whole number (e.g. a predicted parameter count)."""
+    __tracebackhide__ = True
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        fail(f"{name}은(는) 정수여야 합니다.", "정수 (예: 1234)", repr(value),
+             "계산식을 그대로 적어도 됩니다. 예: 784 * 32 + 32")
+
+
+def is_shape(name, value, ndim=None):
+    """The answer is a shape tuple such as (None, 32), optionally with ndim entries."""
+    __tracebackhide__ = True
+    entries_ok = isinstance(value, tuple) and all(
+        v is None or (isinstance(v, (int, np.integer)) and not isinstance(v, bool)) for v in value)
+    if not entries_ok or (ndim is not None and len(value) != ndim):
+        example = "(None, 32)" if ndim in (None, 2) else "(None, ...)"
+        fail(f"{name}은(는) 크기 튜플이어야 합니다" + (f" (원소 {ndim}개)." if ndim else "."),
+             example, repr(value), "배치 축은 None으로 적습니다.")
+
+
+def answer(name, value, expected, hint):
+    """The answer equals the expected value (numbers compared with a small tolerance)."""
+    __tracebackhide__ = True
+    numeric = all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+                  for v in (value, expected))
+    same = np.isclose(value, expected, rtol=1e-6) if numeric else value == expected
+    if not same:
+        fail(f"{name}의 값이 틀렸습니다.", repr(expected), repr(value), hint)

@@ -1,0 +1,170 @@
+"""Checks on how a model is compiled and trained, and on student-written loss functions."""
+
+import math
+import re
+
+import keras
+import numpy as np
+
+from ._report import fail
+from .models import is_model
+
+_ALIASES = {
+    "mse": "mean_squared_error",
+    "mae": "mean_absolute_error",
+    "mape": "mean_absolute_percentage_error",
+    "msle": "mean_squared_logarithmic_error",
+    "bce": "binary_crossentropy",
+}
+
+
+def _snake(name):
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+def loss_name(loss):
+    """Canonical name of a loss given as a string, a function or a keras.losses.Loss."""
+    if loss is None:
+        return None
+    if isinstance(loss, str):
+        name = loss
+    elif isinstance(loss, keras.losses.Loss):
+        name = getattr(getattr(loss, "fn", None), "__name__", None) or type(loss).__name__
+    else:
+        name = getattr(loss, "__name__", type(loss).__name__)
+    name = _snake(name)
+    return _ALIASES.get(name, name)
+
+
+def _loss_names(loss):
+    if isinstance(loss, dict):
+        return {key: loss_name(value) for key, value in loss.items()}
+    if isinstance(loss, (list, tuple)):
+        return [loss_name(value) for value in loss]
+    return loss_name(loss)
+
+
+def compiled(model):
+    """model.compile(...) has been called."""
+    __tracebackhide__ = True
+    is_model(model)
+    if not getattr(model, "compiled", False):
+        fail("모델을 컴파일하지 않았습니다.", "model.compile(optimizer=..., loss=...) 호출",
+             "compile 호출 없음", "fit이나 evaluate 전에 model.compile을 먼저 실행하세요.")
+
+
+def loss(model, expected):
+    """The compiled loss is `expected`; strings, functions and Loss objects count alike."""
+    __tracebackhide__ = True
+    compiled(model)
+    found, want = _loss_names(model.loss), _loss_names(expected)
+    if found != want:
+        fail("손실 함수가 문제에 맞지 않습니다.", want, found,
+             "이진 분류는 binary_crossentropy, 다중 분류는 categorical_crossentropy"
+             "(정수 레이블이면 sparse_categorical_crossentropy), 회귀는 mse를 씁니다.")
+
+
+def optimizer(model, name, learning_rate=None):
+    """The compiled optimizer has this class name (any case) and, if given, learning rate."""
+    __tracebackhide__ = True
+    compiled(model)
+    found = type(model.optimizer).__name__
+    if found.lower() != name.lower():
+        fail("옵티마이저가 다릅니다.", name, found,
+             "compile(optimizer=keras.optimizers.이름(learning_rate=...))처럼 지정하세요.")
+    if learning_rate is not None:
+        rate = float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
+        if not math.isclose(rate, learning_rate, rel_tol=1e-6):
+            fail("학습률이 다릅니다.", learning_rate, rate,
+                 "Keras 3에서는 lr이 아니라 learning_rate=로 지정합니다.")
+
+
+def _to_numpy(value):
+    return np.asarray(keras.ops.convert_to_numpy(value), dtype="float64")
+
+
+def loss_fn_matches(student_fn, reference, cases, atol=1e-4):
+    """student_fn(y_true, y_pred) equals reference(y_true, y_pred) on every case."""
+    __tracebackhide__ = True
+    if not callable(student_fn):
+        fail("손실 함수가 함수가 아닙니다.", "def 손실(y_true, y_pred): ...", type(student_fn).__name__,
+             "def로 함수를 정의하고 함수 이름을 그대로 넘기세요(괄호 없이).")
+    for number, (y_true, y_pred) in enumerate(cases, start=1):
+        want = _to_numpy(reference(y_true, y_pred))
+        try:
+            got = _to_numpy(student_fn(y_true, y_pred))
+        except Exception as error:  # the student's code may raise anything
+            fail(f"{number}번째 입력에서 손실 함수가 오류를 냈습니다.", "오류 없이 값 반환",
+                 f"{type(error).__name__}: {error}", "keras.ops의 함수로 텐서 연산을 작성하세요.")
+        if got.shape != want.shape:
+            fail(f"{number}번째 입력에서 반환값의 크기가 다릅니다.", want.shape, got.shape,
+                 "샘플마다 손실 하나를 돌려주도록 마지막 축(axis=-1)으로 평균하세요.")
+        if not np.all(np.isfinite(got)):
+            fail(f"{number}번째 입력에서 nan 또는 inf가 나왔습니다.", np.round(want, 6), got,
+                 "y_pred가 정확히 0이나 1이면 log(0)이 됩니다. "
+                 "keras.ops.clip(y_pred, 1e-7, 1 - 1e-7)로 범위를 잘라 주세요.")
+        if not np.allclose(got, want, atol=atol, rtol=1e-3):
+            fail(f"{number}번째 입력에서 손실 값이 keras 결과와 다릅니다.", np.round(want, 6),
+                 np.round(got, 6), "공식의 부호, 평균을 내는 축, log의 밑(자연로그)을 확인하세요.")
+
+
+def trains(model, x, y, epochs=5, batch_size=32):
+    """A copy of the compiled model lowers its loss on (x, y); the model itself is untouched."""
+    __tracebackhide__ = True
+    compiled(model)
+    copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
+    optimizer_copy = type(model.optimizer).from_config(model.optimizer.get_config())
+    copy.compile(optimizer=optimizer_copy, loss=model.loss)
+    before = copy.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True)["loss"]
+    copy.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0)
+    after = copy.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True)["loss"]
+    if not math.isfinite(after):
+        fail("학습하는 동안 손실이 nan/inf가 되었습니다.", "유한한 손실", after,
+             "학습률이 너무 크거나 손실 함수가 출력 활성화 함수와 맞지 않는지 확인하세요.")
+    if not after < before:
+        fail(f"{epochs} 에포크 동안 학습해도 손실이 줄지 않았습니다.", f"{before:.4f}보다 작은 값",
+             f"{after:.4f}", "손실 함수, 출력 층의 활성화 함수, 학습률을 확인하세요.")
+
+
+_TASKS = {
+    "binary": ({"binary_crossentropy"}, "sigmoid", "이진 분류"),
+    "multiclass": ({"categorical_crossentropy", "sparse_categorical_crossentropy"}, "softmax",
+                   "다중 분류"),
+    "regression": ({"mean_squared_error", "mean_absolute_error", "huber"}, "linear", "회귀"),
+}
+
+
+def _task_mistake(task, activation, units, name):
+    """Korean explanation of the classic output/loss mismatches, or None."""
+    if name == "binary_crossentropy" and activation == "softmax":
+        return ("softmax 출력에 이진 크로스엔트로피를 썼습니다. softmax는 클래스 확률의 합이 1이 되게 하므로 "
+                "이진 분류에는 units=1, activation='sigmoid'를 씁니다.")
+    if name in _TASKS["multiclass"][0] and units == 1:
+        return ("출력이 하나(sigmoid)인데 범주형 크로스엔트로피를 썼습니다. 클래스가 하나뿐이면 손실이 항상 0이라 "
+                "학습되지 않습니다. 이진 분류라면 binary_crossentropy를 쓰세요.")
+    if name in _TASKS["regression"][0] and task != "regression":
+        return ("분류 문제에 회귀용 손실(mse/mae)을 썼습니다. 확률 출력에는 크로스엔트로피가 "
+                "더 큰 기울기를 주어 훨씬 잘 학습됩니다.")
+    return None
+
+
+def matches_task(model, task):
+    """Output activation, output size and loss fit the task: 'binary', 'multiclass' or 'regression'."""
+    __tracebackhide__ = True
+    compiled(model)
+    losses, activation_wanted, task_name = _TASKS[task]
+    last = model.layers[-1]
+    activation = getattr(getattr(last, "activation", None), "__name__", None)
+    units = model.outputs[0].shape[-1]
+    name = loss_name(model.loss)
+    mistake = _task_mistake(task, activation, units, name)
+    if mistake:
+        fail(f"{task_name} 문제에 맞지 않는 조합입니다.", f"{activation_wanted} 출력 + {sorted(losses)}",
+             f"{activation} 출력(units={units}) + {name}", mistake)
+    if name not in losses:
+        fail(f"{task_name} 문제에 맞지 않는 손실 함수입니다.", sorted(losses), name,
+             "이진 분류는 binary_crossentropy, 다중 분류는 categorical_crossentropy, 회귀는 mse를 씁니다.")
+    if activation != activation_wanted:
+        fail(f"{task_name} 문제의 출력 층 활성화 함수가 맞지 않습니다.", activation_wanted, activation,
+             "이진 분류는 sigmoid, 다중 분류는 softmax, 회귀는 활성화 함수 없이(linear) 씁니다.")

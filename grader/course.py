@@ -1,0 +1,58 @@
+"""The course configuration (course.toml): lessons, repository URL, paths."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+
+@dataclass(frozen=True)
+class Lesson:
+    name: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Course:
+    root: Path
+    id: str
+    title: str
+    repository: str
+    branch: str
+    lessons: tuple
+
+    def lesson(self, name):
+        """The lesson called `name` (e.g. '01_layers'); a clear error lists the known ones."""
+        for lesson in self.lessons:
+            if lesson.name == name:
+                return lesson
+        known = ", ".join(lesson.name for lesson in self.lessons)
+        raise KeyError(f"레슨 '{name}'이(가) course.toml에 없습니다 (unknown lesson). 있는 레슨: {known}")
+
+    def solution_path(self, lesson):
+        return self.root / "solutions" / f"{lesson.name}.ipynb"
+
+    def student_path(self, lesson):
+        return self.root / "lessons" / f"{lesson.name}.ipynb"
+
+    def colab_url(self, lesson):
+        repo = self.repository.removeprefix("https://github.com/").removesuffix(".git")
+        return (f"https://colab.research.google.com/github/{repo}/blob/{self.branch}"
+                f"/lessons/{lesson.name}.ipynb")
+
+    def pip_target(self):
+        return f"grader @ git+{self.repository}@{self.branch}"
+
+
+def load_course(root="."):
+    """Read ROOT/course.toml."""
+    root = Path(root).resolve()
+    path = root / "course.toml"
+    if not path.is_file():
+        raise FileNotFoundError(f"course.toml을 찾을 수 없습니다 (course.toml not found): {path}")
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    lessons = tuple(Lesson(item["name"], item["title"]) for item in data["lessons"])
+    return Course(root, data["id"], data["title"], data["repository"], data["branch"], lessons)

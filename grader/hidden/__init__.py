@@ -1,0 +1,1 @@
+"""Hidden tests, one module per lesson, called from the hidden regions of solution test cells."""

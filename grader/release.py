@@ -1,0 +1,94 @@
+"""solutions/ -> lessons/: student notebooks made with nbgrader's own preprocessors.
+
+The pipeline is nbgrader's `generate_assignment` minus its database steps, plus a Colab header
+(badge + setup cell) rendered from course.toml.
+"""
+
+import copy
+from dataclasses import dataclass
+
+import nbformat
+from nbconvert.preprocessors import Preprocessor
+from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests, ClearMarkScheme,
+                                    ClearOutput, ClearSolutions, ComputeChecksums, LockCells)
+from traitlets import Unicode
+
+from .notebook import structure_problems
+
+CODE_STUB = "# 여기에 코드를 작성하세요\nraise NotImplementedError()"
+TEXT_STUB = "여기에 답을 작성하세요"
+HEADER_ROLE = "colab-header"
+
+
+class ColabHeader(Preprocessor):
+    """Put an "Open in Colab" badge and a setup cell (a no-op outside Colab) at the top."""
+
+    colab_url = Unicode()
+    pip_target = Unicode()
+
+    def preprocess(self, nb, resources):
+        badge = nbformat.v4.new_markdown_cell(
+            f'<a href="{self.colab_url}" target="_parent"><img '
+            'src="https://colab.research.google.com/assets/colab-badge.svg" alt="Open In Colab"/></a>')
+        setup = nbformat.v4.new_code_cell(
+            "# [설정] Colab에서 실행할 때만 채점 패키지(grader)와 한글 글꼴을 설치합니다.\n"
+            "# 내 컴퓨터의 주피터에서는 아무 일도 하지 않습니다.\n"
+            "import sys\n\n"
+            'if "google.colab" in sys.modules:\n'
+            f'    %pip install -q --no-deps "{self.pip_target}" koreanize-matplotlib')
+        for index, cell in enumerate((badge, setup)):
+            cell.id = f"{HEADER_ROLE}-{index}"
+            cell.metadata["grader"] = {"role": HEADER_ROLE}
+            cell.metadata["nbgrader"] = {"grade": False, "solution": False, "locked": True,
+                                         "grade_id": f"{HEADER_ROLE}-{index}", "schema_version": 3}
+        body = [c for c in nb.cells if c.metadata.get("grader", {}).get("role") != HEADER_ROLE]
+        nb.cells = [badge, setup, *body]
+        return nb, resources
+
+
+def student_pipeline(course, lesson):
+    """The ordered preprocessors that turn a solution notebook into a student notebook."""
+    return [
+        LockCells(),
+        ClearSolutions(code_stub={"python": CODE_STUB}, text_stub=TEXT_STUB),
+        ClearOutput(),
+        CheckCellMetadata(),
+        ComputeChecksums(),
+        ClearHiddenTests(),
+        ClearMarkScheme(),
+        ColabHeader(colab_url=course.colab_url(lesson), pip_target=course.pip_target()),
+        ComputeChecksums(),
+        CheckCellMetadata(),
+    ]
+
+
+def student_notebook(solution, course, lesson):
+    """A new student notebook made from the solution notebook (which is left unchanged)."""
+    nb, resources = copy.deepcopy(solution), {}
+    for step in student_pipeline(course, lesson):
+        nb, resources = step.preprocess(nb, resources)
+    return nb
+
+
+@dataclass
+class ReleaseResult:
+    lesson: str
+    status: str  # "unchanged", "written" or "stale"
+    problems: list
+
+
+def release_lesson(course, lesson, check=False):
+    """Regenerate one student notebook; with check=True only report whether it is stale."""
+    solution = nbformat.read(course.solution_path(lesson), as_version=4)
+    problems = structure_problems(solution)
+    if problems:
+        return ReleaseResult(lesson.name, "invalid", problems)
+    text = nbformat.writes(student_notebook(solution, course, lesson)) + "\n"
+    target = course.student_path(lesson)
+    if target.exists() and target.read_text(encoding="utf-8") == text:
+        return ReleaseResult(lesson.name, "unchanged", [])
+    if check:
+        return ReleaseResult(lesson.name, "stale", [])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return ReleaseResult(lesson.name, "written", [])
