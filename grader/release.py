@@ -49,6 +49,7 @@ class ColabHeader(Preprocessor):
 def student_pipeline(course, lesson):
     """The ordered preprocessors that turn a solution notebook into a student notebook."""
     return [
+        ColabHeader(colab_url=course.colab_url(lesson), pip_target=course.pip_target()),
         LockCells(),
         ClearSolutions(code_stub={"python": CODE_STUB}, text_stub=TEXT_STUB),
         ClearOutput(),
@@ -56,7 +57,6 @@ def student_pipeline(course, lesson):
         ComputeChecksums(),
         ClearHiddenTests(),
         ClearMarkScheme(),
-        ColabHeader(colab_url=course.colab_url(lesson), pip_target=course.pip_target()),
         ComputeChecksums(),
         CheckCellMetadata(),
     ]
