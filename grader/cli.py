@@ -1,7 +1,9 @@
 """Command line for instructors: `grader release` and `grader grade`."""
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
 from .course import load_course
 
@@ -29,6 +31,28 @@ def _release(args):
     return 1 if failed else 0
 
 
+def _grade(args):
+    from .execute import Limits
+    from .grade import Assignment, collect, grade_batch
+
+    course = load_course(args.course)
+    lesson = course.lesson(args.lesson)
+    files = collect(args.submissions)
+    if not files:
+        print("오류 (error): 채점할 제출물이 없습니다 (no submissions found).", file=sys.stderr)
+        return 2
+    limits = Limits(args.cell_timeout, args.notebook_timeout, args.memory_mb)
+    assignment = Assignment.load(course, lesson, limits)
+    results, skipped = grade_batch(files, assignment, args.out, jobs=args.jobs, force=args.force)
+    problems = [r for r in results if r.status != "ok"]
+    print(f"{lesson.name}: 제출물 {len(results)}개 중 {len(results) - skipped}개 채점, "
+          f"{skipped}개는 이전 결과 재사용 (graded {len(results) - skipped}, reused {skipped})")
+    for result in sorted(problems, key=lambda r: r.student):
+        print(f"  - {result.student} ({result.file}): {result.status} — {result.reason[:120]}")
+    print(f"성적표 (grades): {Path(args.out) / 'grades.csv'}")
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="grader", description="케라스 강의 배포와 자동 채점")
     parser.add_argument("--course", default=".", help="course.toml이 있는 폴더 (default: .)")
@@ -39,6 +63,19 @@ def build_parser():
     release.add_argument("--check", action="store_true",
                          help="파일을 쓰지 않고 lessons/가 최신인지 확인만 합니다 (CI)")
     release.set_defaults(run=_release)
+
+    grade = commands.add_parser("grade", help="제출된 노트북을 채점합니다")
+    grade.add_argument("submissions", nargs="+", help="제출 파일(.ipynb) 또는 폴더")
+    grade.add_argument("--lesson", required=True, help="레슨 이름 (예: 01_layers)")
+    grade.add_argument("--out", required=True, help="결과 폴더 (grades.csv, 학생별 JSON/HTML)")
+    grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                       help="동시에 채점할 제출물 수 (default: CPU 코어 수)")
+    grade.add_argument("--cell-timeout", type=int, default=120, help="셀 하나의 제한 시간(초)")
+    grade.add_argument("--notebook-timeout", type=int, default=600,
+                       help="제출물 하나의 제한 시간(초)")
+    grade.add_argument("--memory-mb", type=int, default=6144, help="제출물 하나의 메모리 제한(MB)")
+    grade.add_argument("--force", action="store_true", help="이전 결과가 있어도 다시 채점합니다")
+    grade.set_defaults(run=_grade)
     return parser
 
 

@@ -1,0 +1,127 @@
+"""Run one notebook in its own worker process and kernel, with time and memory limits.
+
+The parent calls `run_isolated`; it starts `python -m grader.execute` in a new session with an
+address-space limit (inherited by the kernel), waits at most `notebook_timeout` seconds and then
+kills the worker's and the kernel's process groups. The worker executes the notebook with
+nbclient and saves it after every cell, so whatever ran before a timeout or crash is kept.
+"""
+
+import contextlib
+import os
+import resource
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+KERNEL_PID_FILE = "kernel.pid"
+
+
+@dataclass
+class Limits:
+    cell_timeout: int = 120
+    notebook_timeout: int = 600
+    memory_mb: int = 6144
+
+
+@dataclass
+class Execution:
+    notebook: nbformat.NotebookNode  # executed cells (cells that never ran have no outputs)
+    status: str  # "ok", "timeout" or "crashed"
+    detail: str = ""
+
+
+def _save(nb, path):
+    temporary = path.with_suffix(".tmp")
+    nbformat.write(nb, temporary)
+    os.replace(temporary, path)
+
+
+def work(source, target, cell_timeout):
+    """Worker process: execute `source`, saving progress to `target` after each cell."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import DeadKernelError
+
+    nb = nbformat.read(source, as_version=4)
+    folder = Path(target).parent
+
+    def kernel_started(**_):
+        (folder / KERNEL_PID_FILE).write_text(str(client.km.provisioner.pid))
+
+    client = NotebookClient(
+        nb, timeout=cell_timeout, allow_errors=True, interrupt_on_timeout=True,
+        kernel_name="python3", resources={"metadata": {"path": str(folder)}},
+        on_notebook_start=kernel_started,
+        on_cell_executed=lambda **_: _save(nb, Path(target)),
+    )
+    try:
+        client.execute()
+        nb.metadata["grader_execution"] = {"status": "ok"}
+    except DeadKernelError as error:
+        nb.metadata["grader_execution"] = {"status": "crashed", "detail": str(error)[:500]}
+    _save(nb, Path(target))
+
+
+def _limit_memory(megabytes):
+    def apply():
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    return apply
+
+
+def _kill_group(pid):
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def _kill_tree(worker, folder):
+    _kill_group(worker.pid)
+    kernel_pid = folder / KERNEL_PID_FILE
+    if kernel_pid.exists():
+        _kill_group(int(kernel_pid.read_text()))
+
+
+def run_isolated(nb, folder, limits):
+    """Execute `nb` in a fresh worker process inside `folder` (its working directory)."""
+    folder = Path(folder)
+    source, target = folder / "graded.ipynb", folder / "executed.ipynb"
+    nbformat.write(nb, source)
+    env = dict(os.environ, MPLBACKEND="Agg", TF_CPP_MIN_LOG_LEVEL="3", PYTHONUNBUFFERED="1")
+    command = [sys.executable, "-m", "grader.execute", str(source), str(target),
+               str(limits.cell_timeout)]
+    with open(folder / "worker.log", "wb") as log:
+        worker = subprocess.Popen(command, cwd=folder, env=env, stdout=log, stderr=log,
+                                  stdin=subprocess.DEVNULL, start_new_session=True,
+                                  preexec_fn=_limit_memory(limits.memory_mb))
+        try:
+            worker.wait(timeout=limits.notebook_timeout)
+            status, detail = None, ""
+        except subprocess.TimeoutExpired:
+            status = "timeout"
+            detail = f"노트북 전체 실행 시간 제한 {limits.notebook_timeout}초를 넘었습니다."
+        finally:
+            _kill_tree(worker, folder)
+            worker.wait()
+    if not target.exists():
+        executed = nb
+        status = status or "crashed"
+        detail = detail or _tail(folder / "worker.log")
+    else:
+        executed = nbformat.read(target, as_version=4)
+        recorded = executed.metadata.pop("grader_execution", {})
+        status = status or recorded.get("status", "crashed")
+        detail = detail or recorded.get("detail", "") or (
+            "" if status == "ok" else _tail(folder / "worker.log"))
+    return Execution(executed, status, detail)
+
+
+def _tail(path, size=600):
+    text = path.read_bytes()[-size:].decode("utf-8", "replace") if path.exists() else ""
+    return text.strip() or "실행 프로세스가 비정상 종료되었습니다 (worker died)."
+
+
+if __name__ == "__main__":
+    work(sys.argv[1], sys.argv[2], int(sys.argv[3]))

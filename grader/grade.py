@@ -1,0 +1,253 @@
+"""Grade a batch of submissions: assemble, execute in isolation, score. Never stops a batch."""
+
+import hashlib
+import re
+import tempfile
+import traceback
+import unicodedata
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from . import report
+from .execute import Limits, run_isolated
+from .match import assemble
+from .notebook import NotebookError, is_exercise, is_test, marker, points, read_notebook
+from .release import student_notebook
+
+IGNORED_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+
+
+@dataclass
+class TestResult:
+    grade_id: str
+    label: str
+    title: str
+    points: float
+    max_points: float
+    passed: bool
+    message: str = ""
+
+
+@dataclass
+class Result:
+    student: str
+    lesson: str
+    file: str
+    fingerprint: str
+    status: str  # ok, timeout, crashed, invalid, error
+    reason: str = ""
+    score: float = 0.0
+    max_score: float = 0.0
+    tests: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+    def to_dict(self):
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data):
+        data = dict(data)
+        data["tests"] = [TestResult(**test) for test in data.get("tests", [])]
+        return cls(**data)
+
+
+@dataclass
+class Assignment:
+    """Everything shared by all submissions of one lesson."""
+    lesson: str
+    solution: nbformat.NotebookNode
+    released: nbformat.NotebookNode
+    limits: Limits
+    version: str  # hash of the solution and the grader code: part of every fingerprint
+
+    @classmethod
+    def load(cls, course, lesson, limits):
+        path = course.solution_path(lesson)
+        solution = nbformat.read(path, as_version=4)
+        released = student_notebook(solution, course, lesson)
+        digest = hashlib.sha256(path.read_bytes())
+        for source in sorted(Path(__file__).parent.rglob("*.py")):
+            digest.update(source.read_bytes())
+        digest.update(repr(limits).encode())
+        return cls(lesson.name, solution, released, limits, digest.hexdigest())
+
+    def max_score(self):
+        return sum(points(cell) for cell in self.solution.cells if is_test(cell))
+
+    def failed_tests(self, message):
+        """Every test failed with the same message, for submissions that could not run."""
+        return [TestResult(cell.metadata["nbgrader"]["grade_id"], marker(cell)[1], _title(cell),
+                           0.0, points(cell), False, message)
+                for cell in self.solution.cells if is_test(cell)]
+
+
+def collect(paths):
+    """Submission files under the given files and folders (hidden and OS junk files skipped)."""
+    files = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files.extend(p for p in sorted(path.rglob("*")) if p.is_file()
+                         and not any(part.startswith((".", "__MACOSX")) for part in
+                                     p.relative_to(path).parts)
+                         and p.name not in IGNORED_FILES)
+        else:
+            files.append(path)
+    return files
+
+
+def student_id(path, lesson):
+    """'2024123456_홍길동_01_layers.ipynb' -> '2024123456_홍길동' (NFC, safe as a file name)."""
+    stem = unicodedata.normalize("NFC", Path(path).stem)
+    name = stem.replace(unicodedata.normalize("NFC", lesson), "")
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(" _-.")
+    return name or re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", stem) or "unnamed"
+
+
+def _title(cell):
+    first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+    return re.sub(r"^#\s*\[[^\]]*\]\s*", "", first)
+
+
+def explain(error_output, limits):
+    """A Korean sentence for an error output of a cell."""
+    name, value = error_output.get("ename", ""), error_output.get("evalue", "")
+    if name == "AssertionError":
+        return value or "검사(assert)를 통과하지 못했습니다."
+    if name == "NameError":
+        missing = re.search(r"'(.+?)'", value)
+        return (f"변수 `{missing[1] if missing else value}`가 정의되지 않았습니다. 연습 셀에서 이 이름으로 "
+                "답을 만들었는지, 연습 셀이 오류 없이 실행되는지 확인하세요.")
+    if name == "NotImplementedError":
+        return "아직 답을 작성하지 않았습니다 (NotImplementedError)."
+    if name == "KeyboardInterrupt":
+        return f"셀 실행 시간 제한({limits.cell_timeout}초)을 넘어 중단되었습니다."
+    if name == "MemoryError":
+        return f"메모리 제한({limits.memory_mb} MB)을 넘었습니다."
+    return f"실행 중 오류가 났습니다: {name}: {value}"
+
+
+def _errors(cell):
+    return [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+
+
+def score(executed, assembly, execution, limits):
+    """Per-test results: a test cell passes when it ran without an error output."""
+    exercise_errors = {}
+    for cell in executed.cells:
+        if is_exercise(cell) and _errors(cell):
+            exercise_errors[marker(cell)[1]] = explain(_errors(cell)[0], limits)
+    results = []
+    for cell in executed.cells:
+        if not is_test(cell):
+            continue
+        label = marker(cell)[1]
+        errors = _errors(cell)
+        ran = cell.get("execution_count") is not None or bool(cell.get("outputs"))
+        passed = ran and not errors
+        message = ""
+        if not ran:
+            message = "실행되지 않았습니다: " + (execution.detail or execution.status)
+        elif errors:
+            message = explain(errors[0], limits)
+            slot = assembly.slots.get(label)
+            if slot is not None and slot.found_by == "missing":
+                message = slot.notes[0] + "\n" + message
+            elif label in exercise_errors:
+                message = f"연습 셀에서 먼저 오류가 났습니다: {exercise_errors[label]}\n{message}"
+        max_points = points(cell)
+        results.append(TestResult(cell.metadata["nbgrader"]["grade_id"], label, _title(cell),
+                                  max_points if passed else 0.0, max_points, passed, message))
+    return results
+
+
+def fingerprint(path, assignment):
+    """Changes when the submission, the solution, the grader code or the limits change."""
+    digest = hashlib.sha256(assignment.version.encode())
+    try:
+        digest.update(Path(path).read_bytes())
+    except OSError:
+        return ""
+    return digest.hexdigest()
+
+
+def grade_submission(path, student, assignment, notebook_dir):
+    """Grade one file. Every failure becomes a Result with a reason; nothing is raised."""
+    result = Result(student, assignment.lesson, Path(path).name, "", "error",
+                    max_score=assignment.max_score())
+    try:
+        result.fingerprint = fingerprint(path, assignment)
+        submission = read_notebook(Path(path))
+        assembly = assemble(assignment.solution, assignment.released, submission)
+        with tempfile.TemporaryDirectory(prefix="grader-") as folder:
+            execution = run_isolated(assembly.notebook, folder, assignment.limits)
+        result.tests = score(execution.notebook, assembly, execution, assignment.limits)
+        result.score = sum(test.points for test in result.tests)
+        result.status = execution.status
+        result.reason = _status_reason(execution)
+        result.notes = _match_notes(assembly)
+        report.write_notebook(execution.notebook, notebook_dir / f"{student}.ipynb")
+    except NotebookError as error:
+        result.status, result.reason = "invalid", str(error)
+        result.tests = assignment.failed_tests(f"제출 파일을 노트북으로 읽을 수 없습니다: {error}")
+    except Exception as error:  # a grader bug must not stop the batch either
+        result.status = "error"
+        result.reason = f"채점기 내부 오류 (internal error): {type(error).__name__}: {error}"
+        result.notes.append(traceback.format_exc(limit=5))
+    return result
+
+
+def _match_notes(assembly):
+    by_marker = [slot.label for slot in assembly.slots.values() if slot.found_by == "marker"]
+    notes = [note for slot in assembly.slots.values() for note in slot.notes] + assembly.notes
+    if by_marker:
+        notes.insert(0, "nbgrader 메타데이터(grade_id)가 없어 첫 줄 표식으로 찾은 연습: "
+                     + ", ".join(by_marker))
+    return notes
+
+
+def _status_reason(execution):
+    if execution.status == "ok":
+        return ""
+    if execution.status == "timeout":
+        return execution.detail
+    return "커널이 비정상 종료되었습니다 (kernel died): " + execution.detail
+
+
+def _assign_ids(files, lesson):
+    """Student ids per file; a second file of the same student gets a suffix (-2, -3, ...)."""
+    ids, seen = [], {}
+    for path in files:
+        base = student_id(path, lesson)
+        seen[base] = seen.get(base, 0) + 1
+        ids.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    return ids
+
+
+def grade_batch(files, assignment, out, jobs=2, force=False, progress=True):
+    """Grade `files` into `out`; unchanged submissions graded before are skipped."""
+    from tqdm import tqdm
+
+    out = Path(out)
+    (out / "notebooks").mkdir(parents=True, exist_ok=True)
+    todo, results = [], []
+    for path, student in zip(files, _assign_ids(files, assignment.lesson)):
+        previous = report.read_result(out / f"{student}.json")
+        if (not force and previous and previous.get("fingerprint") == fingerprint(path, assignment)
+                and previous.get("status") != "error"):
+            results.append(Result.from_dict(previous))
+        else:
+            todo.append((path, student))
+    skipped = len(results)
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [pool.submit(grade_submission, path, student, assignment, out / "notebooks")
+                   for path, student in todo]
+        for future in tqdm(as_completed(futures), total=len(futures), disable=not progress,
+                           desc="채점 (grading)", unit="명"):
+            result = future.result()
+            report.write_student(result, out)
+            results.append(result)
+    report.write_grades(out)
+    return results, skipped

@@ -1,0 +1,103 @@
+"""Grading outputs: grades.csv (UTF-8 with BOM), one JSON and one Korean HTML page per student.
+
+Every write is atomic (temporary file + rename), and grades.csv is rebuilt from all JSON
+results in the folder, so results from earlier runs are never lost.
+"""
+
+import csv
+import html
+import io
+import json
+import os
+from pathlib import Path
+
+import nbformat
+
+CSV_COLUMNS = ["student", "lesson", "score", "max_score", "status", "reason", "file"]
+STATUS_KO = {"ok": "채점 완료", "timeout": "시간 초과", "crashed": "커널 종료",
+             "invalid": "노트북 아님/손상", "error": "채점기 오류"}
+
+
+def _write_atomic(path, text, encoding="utf-8"):
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding=encoding)
+    os.replace(temporary, path)
+
+
+def read_result(path):
+    """A student's JSON result, or None when missing or unreadable."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def write_notebook(nb, path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_atomic(path, nbformat.writes(nb))
+
+
+def write_student(result, out):
+    data = result.to_dict()
+    _write_atomic(Path(out) / f"{result.student}.json",
+                  json.dumps(data, ensure_ascii=False, indent=1))
+    _write_atomic(Path(out) / f"{result.student}.html", feedback_html(data))
+
+
+def _number(value):
+    return f"{value:g}"
+
+
+def write_grades(out):
+    """grades.csv from every <student>.json in `out`, sorted by student."""
+    rows = [data for data in map(read_result, sorted(Path(out).glob("*.json")))
+            if data and "student" in data]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, CSV_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
+    writer.writeheader()
+    for data in sorted(rows, key=lambda d: d["student"]):
+        writer.writerow({**data, "score": _number(data["score"]),
+                         "max_score": _number(data["max_score"])})
+    _write_atomic(Path(out) / "grades.csv", buffer.getvalue(), encoding="utf-8-sig")
+    return len(rows)
+
+
+_STYLE = """
+body{font-family:'Noto Sans KR','Malgun Gothic','Apple SD Gothic Neo',sans-serif;max-width:860px;
+margin:2em auto;padding:0 1em;color:#222;line-height:1.6}
+h1{font-size:1.5em}.score{font-size:2em;font-weight:bold}
+table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.5em;
+vertical-align:top;text-align:left}.ok{color:#1a7f37}.fail{color:#cf222e}
+pre{white-space:pre-wrap;background:#f6f8fa;padding:.6em;border-radius:4px;margin:.3em 0}
+.notes li{margin:.3em 0}
+"""
+
+
+def feedback_html(data):
+    """A Korean feedback page: score, each test passed or failed with its message and hint."""
+    e = html.escape
+    rows = []
+    for test in data["tests"]:
+        mark = '<span class="ok">✅ 통과</span>' if test["passed"] else '<span class="fail">❌ 실패</span>'
+        message = f"<pre>{e(test['message'])}</pre>" if test["message"] else ""
+        rows.append(f"<tr><td>연습 {e(test['label'])}</td><td>{e(test['title'])}{message}</td>"
+                    f"<td>{mark}</td><td>{_number(test['points'])} / "
+                    f"{_number(test['max_points'])}</td></tr>")
+    notes = "".join(f"<li>{e(note)}</li>" for note in data["notes"])
+    reason = f"<p><strong>상태:</strong> {e(data['reason'])}</p>" if data["reason"] else ""
+    status = STATUS_KO.get(data["status"], data["status"])
+    return f"""<!DOCTYPE html>
+<html lang="ko"><head><meta charset="utf-8"><title>{e(data['student'])} — {e(data['lesson'])}</title>
+<style>{_STYLE}</style></head><body>
+<h1>채점 결과: {e(data['lesson'])}</h1>
+<p>학생: <strong>{e(data['student'])}</strong> · 제출 파일: {e(data['file'])} · 상태: {e(status)}</p>
+<p class="score">{_number(data['score'])} / {_number(data['max_score'])}점</p>
+{reason}
+<table><tr><th>연습</th><th>내용과 피드백</th><th>결과</th><th>점수</th></tr>
+{''.join(rows)}</table>
+{'<h2>채점 메모</h2><ul class="notes">' + notes + '</ul>' if notes else ''}
+<p><small>실패한 검사의 메시지에는 기대한 값, 실제 값, 힌트가 있습니다. 노트북에서 고친 뒤 검사 셀을 다시
+실행해 확인하세요.</small></p>
+</body></html>
+"""

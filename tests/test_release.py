@@ -1,0 +1,132 @@
+"""lessons/ is generated from solutions/: in sync, no answers or hidden tests, Colab header works."""
+
+import shutil
+import sys
+import types
+
+import nbformat
+import pytest
+from IPython.core.inputtransformer2 import TransformerManager
+
+from grader.cli import main
+from grader.notebook import is_exercise, is_test, structure_problems
+from grader.release import CODE_STUB, release_lesson, student_notebook
+
+
+def lesson_pairs(course):
+    for lesson in course.lessons:
+        solution = nbformat.read(course.solution_path(lesson), as_version=4)
+        student = nbformat.read(course.student_path(lesson), as_version=4)
+        yield lesson, solution, student
+
+
+def solution_lines(cell):
+    source = cell.source.split("### BEGIN SOLUTION", 1)[1].split("### END SOLUTION", 1)[0]
+    return [line.strip() for line in source.splitlines() if line.strip()]
+
+
+def test_every_lesson_is_released_and_current(course):
+    for lesson in course.lessons:
+        assert release_lesson(course, lesson, check=True).status == "unchanged", lesson.name
+
+
+def test_solutions_are_well_formed_with_at_least_five_exercises(course):
+    for lesson, solution, _ in lesson_pairs(course):
+        assert structure_problems(solution) == [], lesson.name
+        tests = [cell for cell in solution.cells if is_test(cell)]
+        assert len(tests) >= 5, lesson.name
+        assert all(f"grader.hidden import lesson{lesson.name[:2]}" in cell.source for cell in tests)
+
+
+def test_student_versions_contain_no_answers_and_no_hidden_tests(course):
+    for lesson, solution, student in lesson_pairs(course):
+        student_text = "\n".join(cell.source for cell in student.cells)
+        assert "BEGIN HIDDEN TESTS" not in student_text and "grader.hidden" not in student_text
+        assert "BEGIN SOLUTION" not in student_text
+        answers = [cell for cell in solution.cells if is_exercise(cell)]
+        stubs = [cell for cell in student.cells if is_exercise(cell)]
+        assert len(stubs) == len(answers)
+        for answer, stub in zip(answers, stubs):
+            assert CODE_STUB in stub.source
+            leaked = [line for line in solution_lines(answer) if line in stub.source]
+            assert leaked == [], (lesson.name, leaked)
+        for cell in student.cells:
+            assert cell.get("outputs", []) == []
+            if is_test(cell):
+                assert cell.metadata["editable"] is False and cell.metadata["nbgrader"]["checksum"]
+
+
+def test_student_version_starts_with_colab_badge_and_setup(course):
+    for lesson, _, student in lesson_pairs(course):
+        badge, setup = student.cells[:2]
+        assert course.colab_url(lesson) in badge.source and "colab-badge.svg" in badge.source
+        assert course.pip_target() in setup.source and "--no-deps" in setup.source
+
+
+def run_setup_cell(source, in_colab):
+    """Execute the setup cell as IPython would; return the magics it called."""
+    calls = []
+    shell = types.SimpleNamespace(run_line_magic=lambda name, line: calls.append((name, line)))
+    code = TransformerManager().transform_cell(source)
+    modules = dict(sys.modules)
+    if in_colab:
+        modules["google.colab"] = types.ModuleType("google.colab")
+    fake_sys = types.SimpleNamespace(modules=modules)
+    exec(code.replace("import sys\n", ""), {"get_ipython": lambda: shell, "sys": fake_sys})
+    return calls
+
+
+def test_setup_cell_installs_only_in_colab(course):
+    lesson = course.lessons[0]
+    setup = nbformat.read(course.student_path(lesson), as_version=4).cells[1].source
+    assert run_setup_cell(setup, in_colab=False) == []
+    [(magic, line)] = run_setup_cell(setup, in_colab=True)
+    assert magic == "pip" and course.pip_target() in line and "koreanize-matplotlib" in line
+
+
+@pytest.fixture
+def course_copy(course, tmp_path):
+    shutil.copy(course.root / "course.toml", tmp_path)
+    for folder in ("solutions", "lessons"):
+        shutil.copytree(course.root / folder, tmp_path / folder)
+    return tmp_path
+
+
+def test_release_check_fails_on_stale_lessons_until_released(course, course_copy, capsys):
+    lesson = course.lessons[0]
+    path = course_copy / "solutions" / f"{lesson.name}.ipynb"
+    solution = nbformat.read(path, as_version=4)
+    solution.cells.append(nbformat.v4.new_markdown_cell("새 설명"))
+    nbformat.write(solution, path)
+
+    assert main(["--course", str(course_copy), "release", "--check"]) == 1
+    assert "stale" in capsys.readouterr().out
+    assert main(["--course", str(course_copy), "release"]) == 0
+    assert "written" in capsys.readouterr().out
+    assert main(["--course", str(course_copy), "release", "--check"]) == 0
+
+
+def test_release_refuses_malformed_solution(course, course_copy, capsys):
+    lesson = course.lessons[0]
+    path = course_copy / "solutions" / f"{lesson.name}.ipynb"
+    solution = nbformat.read(path, as_version=4)
+    exercise = next(cell for cell in solution.cells if is_exercise(cell))
+    exercise.source = exercise.source.split("\n", 1)[1]  # marker line removed
+    nbformat.write(solution, path)
+
+    assert main(["--course", str(course_copy), "release", lesson.name]) == 1
+    output = capsys.readouterr().out
+    assert "invalid" in output and "표식이 없습니다" in output
+
+
+def test_unknown_lesson_is_a_clear_error(course_copy, capsys):
+    assert main(["--course", str(course_copy), "release", "99_nope"]) == 2
+    assert "99_nope" in capsys.readouterr().err
+
+
+def test_student_notebook_leaves_the_solution_untouched(course):
+    lesson = course.lessons[0]
+    solution = nbformat.read(course.solution_path(lesson), as_version=4)
+    before = nbformat.writes(solution)
+    student_notebook(solution, course, lesson)
+    assert nbformat.writes(solution) == before
