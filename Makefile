@@ -1,8 +1,9 @@
-# 새 컴퓨터에서: `make demo` (강의 배포 + 예시 제출물 채점), `make test` (모든 테스트)
+# 새 컴퓨터에서 두 명령이면 됩니다: `make demo` (강의 배포 + 예시 제출물 채점), `make test` (모든 테스트)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+DEMO_LESSON := 01_layers
 
 .PHONY: demo test release lint bench clean
 
@@ -14,11 +15,16 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/grader release
+	rm -rf demo_out
+	$(BIN)/grader samples --lesson $(DEMO_LESSON) --wrong-answers tests/corpus/$(DEMO_LESSON).toml demo_out/submissions
+	$(BIN)/grader grade --lesson $(DEMO_LESSON) --out demo_out/grades --cell-timeout 30 --notebook-timeout 60 demo_out/submissions
+	@echo "성적표: demo_out/grades/grades.csv · 피드백: demo_out/grades/*.html"
 
 release: $(STAMP)
 	$(BIN)/grader release
 
 test: $(STAMP)
+	$(BIN)/ruff check grader tests benchmarks
 	$(BIN)/grader release --check
 	$(BIN)/pytest
 
@@ -26,4 +32,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check grader tests benchmarks
 
 clean:
-	rm -rf $(VENV) demo_out
+	rm -rf $(VENV) demo_out .cache

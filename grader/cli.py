@@ -53,6 +53,23 @@ def _grade(args):
     return 0
 
 
+def _samples(args):
+    import nbformat
+
+    from .release import student_notebook
+    from .samples import load_wrong_answers, sample_class, write_class
+
+    course = load_course(args.course)
+    lesson = course.lesson(args.lesson)
+    solution = nbformat.read(course.solution_path(lesson), as_version=4)
+    wrong = load_wrong_answers(Path(args.wrong_answers)) if args.wrong_answers else []
+    files = sample_class(solution, student_notebook(solution, course, lesson), lesson.name, wrong)
+    paths = write_class(files, Path(args.folder))
+    print(f"{lesson.name}: 예시 제출물 {len(paths)}개를 {args.folder}에 만들었습니다 "
+          f"(wrote {len(paths)} sample submissions)")
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="grader", description="케라스 강의 배포와 자동 채점")
     parser.add_argument("--course", default=".", help="course.toml이 있는 폴더 (default: .)")
@@ -76,6 +93,12 @@ def build_parser():
     grade.add_argument("--memory-mb", type=int, default=6144, help="제출물 하나의 메모리 제한(MB)")
     grade.add_argument("--force", action="store_true", help="이전 결과가 있어도 다시 채점합니다")
     grade.set_defaults(run=_grade)
+
+    samples = commands.add_parser("samples", help="데모/벤치마크용 예시 제출물을 만듭니다")
+    samples.add_argument("folder", help="만들 폴더")
+    samples.add_argument("--lesson", required=True, help="레슨 이름 (예: 01_layers)")
+    samples.add_argument("--wrong-answers", help="틀린 답 목록 TOML (예: tests/corpus/01_layers.toml)")
+    samples.set_defaults(run=_samples)
     return parser
 
 

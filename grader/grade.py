@@ -99,8 +99,11 @@ def collect(paths):
 
 
 def student_id(path, lesson):
-    """'2024123456_홍길동_01_layers.ipynb' -> '2024123456_홍길동' (NFC, safe as a file name)."""
-    stem = unicodedata.normalize("NFC", Path(path).stem)
+    """'2024123456_홍길동_01_layers.ipynb' -> '2024123456_홍길동' (NFC, safe as a file name).
+
+    The lesson name and a download copy mark such as ' (1)' are dropped.
+    """
+    stem = re.sub(r"\s*\(\d+\)$", "", unicodedata.normalize("NFC", Path(path).stem))
     name = stem.replace(unicodedata.normalize("NFC", lesson), "")
     name = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(" _-.")
     return name or re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", stem) or "unnamed"

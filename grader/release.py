@@ -37,10 +37,9 @@ class ColabHeader(Preprocessor):
             'if "google.colab" in sys.modules:\n'
             f'    %pip install -q --no-deps "{self.pip_target}" koreanize-matplotlib')
         for index, cell in enumerate((badge, setup)):
+            # Locked for students, but unknown to nbgrader, so plain `nbgrader autograde` ignores it.
             cell.id = f"{HEADER_ROLE}-{index}"
-            cell.metadata["grader"] = {"role": HEADER_ROLE}
-            cell.metadata["nbgrader"] = {"grade": False, "solution": False, "locked": True,
-                                         "grade_id": f"{HEADER_ROLE}-{index}", "schema_version": 3}
+            cell.metadata.update(grader={"role": HEADER_ROLE}, editable=False, deletable=False)
         body = [c for c in nb.cells if c.metadata.get("grader", {}).get("role") != HEADER_ROLE]
         nb.cells = [badge, setup, *body]
         return nb, resources

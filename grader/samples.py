@@ -1,0 +1,154 @@
+"""A sample class of submissions for a lesson: correct, wrong, damaged and broken files.
+
+Built from the released student notebook filled in the way students do, then damaged the way
+real submissions are (Colab strips metadata, cells get moved, deleted, turned into markdown...).
+Used by the demo, the tests and the benchmarks.
+"""
+
+import copy
+import unicodedata
+
+import nbformat
+
+from .course import tomllib
+from .notebook import is_exercise, marker
+
+
+def answer_of(cell):
+    """The code between the solution markers of an exercise cell."""
+    return cell.source.split("### BEGIN SOLUTION\n", 1)[1].split("### END SOLUTION", 1)[0]
+
+
+def load_wrong_answers(path):
+    """[{exercise, why, code, expect}, ...] from a TOML file of [[wrong]] tables."""
+    return tomllib.loads(path.read_text(encoding="utf-8"))["wrong"] if path.exists() else []
+
+
+def filled(released, solution, answers=None):
+    """The released notebook with the solution's answers, or `answers` {label: code} instead."""
+    nb = copy.deepcopy(released)
+    given = {marker(c)[1]: answer_of(c) for c in solution.cells if is_exercise(c)}
+    given.update(answers or {})
+    for cell in nb.cells:
+        if is_exercise(cell):
+            head = cell.source.split("# 여기에 코드를 작성하세요", 1)[0]
+            cell.source = head + given[marker(cell)[1]].rstrip("\n")
+    return nb
+
+
+def _find(nb, kind, label):
+    return next(i for i, c in enumerate(nb.cells) if marker(c) == (kind, label))
+
+
+def _stripped(nb):
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        cell.metadata = {}
+    return nb
+
+
+def _moved_to_top(nb, label):
+    nb = copy.deepcopy(nb)
+    nb.cells.insert(0, nb.cells.pop(_find(nb, "연습", label)))
+    return nb
+
+
+def _with_helper_cell(nb, label):
+    """A student cell defining a helper that the answer then uses."""
+    nb = copy.deepcopy(nb)
+    index = _find(nb, "연습", label)
+    nb.cells[index].source += "\nassert helper_value == 42"
+    nb.cells.insert(index, nbformat.v4.new_code_cell("helper_value = 42  # 학생이 추가한 셀"))
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell("제 메모입니다."))
+    return nb
+
+
+def _deleted(nb, label):
+    nb = copy.deepcopy(nb)
+    del nb.cells[_find(nb, "연습", label)]
+    return nb
+
+
+def _as_markdown(nb, label):
+    nb = copy.deepcopy(nb)
+    index = _find(nb, "연습", label)
+    nb.cells[index] = nbformat.v4.new_markdown_cell(nb.cells[index].source,
+                                                    metadata=nb.cells[index].metadata)
+    return nb
+
+
+def _duplicated(nb, wrong_nb, label):
+    """The exercise cell twice: first a wrong attempt, then the right one."""
+    nb = copy.deepcopy(nb)
+    index = _find(nb, "연습", label)
+    nb.cells.insert(index, copy.deepcopy(wrong_nb.cells[index]))
+    return nb
+
+
+def _old_format(nb):
+    nb = copy.deepcopy(nb)
+    nb.nbformat_minor = 0
+    for cell in nb.cells:
+        cell.pop("id", None)
+    return nb
+
+
+def _edited_test(nb, label):
+    nb = copy.deepcopy(nb)
+    nb.cells[_find(nb, "검사", label)].source = f"# [검사 {label}]\npass"
+    return nb
+
+
+def _inserted_after_test(nb, label, source):
+    nb = copy.deepcopy(nb)
+    nb.cells.insert(_find(nb, "검사", label) + 1, nbformat.v4.new_code_cell(source))
+    return nb
+
+
+def sample_class(solution, released, lesson, wrong_answers):
+    """{file name: notebook or raw bytes} for a class folder as downloaded from an LMS."""
+    labels = [marker(c)[1] for c in solution.cells if is_exercise(c)]
+    first, second = labels[0], labels[1]
+    wrong = {case["exercise"]: case["code"] for case in reversed(wrong_answers)}
+    right = filled(released, solution)
+    wrong_first = filled(released, solution, {first: wrong.get(first, "pass")})
+    wrong_second = filled(released, solution, {second: wrong.get(second, "pass")})
+    stuck = "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\ntime.sleep(10**6)"
+    nfd_name = unicodedata.normalize("NFD", "2024000021_정하늘")
+    return {
+        f"2024000001_김민준_{lesson}.ipynb": right,
+        f"2024000002_이서연_{lesson}.ipynb": wrong_first,
+        f"2024000003_박지호_{lesson}.ipynb": wrong_second,
+        f"2024000004_stripped_{lesson}.ipynb": _stripped(right),
+        f"2024000005_reordered_{lesson}.ipynb": _moved_to_top(right, second),
+        f"2024000006_extra_{lesson}.ipynb": _with_helper_cell(right, first),
+        f"2024000007_deleted_{lesson}.ipynb": _deleted(right, second),
+        f"2024000008_markdown_{lesson}.ipynb": _as_markdown(right, first),
+        f"2024000009_duplicated_{lesson}.ipynb": _duplicated(right, wrong_first, first),
+        f"2024000010_nbformat40_{lesson}.ipynb": _old_format(right),
+        f"2024000011_edited_test_{lesson}.ipynb": _edited_test(wrong_first, first),
+        f"2024000012_unanswered_{lesson}.ipynb": released,
+        f"2024000013_crash_{lesson}.ipynb": _inserted_after_test(right, first, "import os\nos._exit(1)"),
+        f"2024000014_loop_{lesson}.ipynb": filled(released, solution, {first: "while True:\n    pass"}),
+        f"2024000015_stuck_{lesson}.ipynb": _inserted_after_test(right, first, stuck),
+        f"2024000016_sys_exit_{lesson}.ipynb": _inserted_after_test(right, first, "import sys\nsys.exit(1)"),
+        f"2024000017_broken_json_{lesson}.ipynb": b'{"cells": [ {"cell_type": "code", ',
+        f"2024000018_empty_{lesson}.ipynb": b"",
+        f"2024000019_report_{lesson}.pdf": b"%PDF-1.4\n\xff\xfe\x00binary",
+        f"2024000020_not_notebook_{lesson}.ipynb": b'{"hello": "world"}',
+        f"{nfd_name}_{lesson}.ipynb": right,
+    }
+
+
+def write_class(files, folder):
+    """Write the sample class into `folder`; returns the paths written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, content in files.items():
+        path = folder / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            nbformat.write(content, path)
+        paths.append(path)
+    return paths

@@ -1,0 +1,69 @@
+"""The course is also a plain nbgrader course, and nbgrader scores intact submissions as we do."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader.execute import Limits
+from grader.grade import Assignment, grade_batch
+from grader.samples import filled, load_wrong_answers, sample_class
+from tests.conftest import ROOT
+
+
+def test_every_lesson_has_an_nbgrader_source_link(course):
+    for lesson in course.lessons:
+        link = ROOT / "nbgrader" / "source" / lesson.name / f"{lesson.name}.ipynb"
+        assert link.is_symlink() and link.resolve() == course.solution_path(lesson).resolve()
+
+
+def nbgrader(folder, *args):
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    return subprocess.run([sys.executable, "-m", "nbgrader", *args, "--force"], cwd=folder, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def nbgrader_scores(course, tmp_path_factory):
+    """Scores from plain `nbgrader generate_assignment` + `nbgrader autograde`."""
+    from nbgrader.api import Gradebook
+
+    lesson = course.lessons[0]
+    folder = tmp_path_factory.mktemp("nbgrader")
+    shutil.copy(ROOT / "nbgrader" / "nbgrader_config.py", folder)
+    (folder / "source" / lesson.name).mkdir(parents=True)
+    shutil.copy(course.solution_path(lesson), folder / "source" / lesson.name)
+    result = nbgrader(folder, "generate_assignment", lesson.name)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+    assignment = Assignment.load(course, lesson, Limits())
+    wrong = load_wrong_answers(ROOT / "tests" / "corpus" / f"{lesson.name}.toml")
+    every = sample_class(assignment.solution, assignment.released, lesson.name, wrong)
+    intact = {name.split("_")[1]: nb for name, nb in list(every.items())[:3]}
+    intact["unanswered"] = assignment.released
+    intact["allwrong"] = filled(assignment.released, assignment.solution,
+                                {case["exercise"]: case["code"] for case in wrong})
+    for student, nb in intact.items():
+        target = folder / "submitted" / student / lesson.name / f"{lesson.name}.ipynb"
+        target.parent.mkdir(parents=True)
+        nbformat.write(nb, target)
+    result = nbgrader(folder, "autograde", lesson.name)
+    assert result.returncode == 0, result.stderr[-2000:]
+    with Gradebook(f"sqlite:///{folder / 'gradebook.db'}") as gradebook:
+        scores = {s: gradebook.find_submission(lesson.name, s).score for s in intact}
+    flat = tmp_path_factory.mktemp("class")
+    for student, nb in intact.items():
+        nbformat.write(nb, flat / f"{student}_{lesson.name}.ipynb")
+    return assignment, sorted(flat.iterdir()), scores, tmp_path_factory.mktemp("ours")
+
+
+def test_nbgrader_autograde_and_grader_grade_agree_on_intact_submissions(nbgrader_scores):
+    assignment, paths, scores, out = nbgrader_scores
+    results, _ = grade_batch(paths, assignment, out, jobs=2, progress=False)
+    ours = {r.student: r.score for r in results}
+    assert len(set(scores.values())) >= 3  # the corpus really spans different scores
+    assert ours == scores
