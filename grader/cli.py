@@ -43,13 +43,33 @@ def _grade(args):
         return 2
     limits = Limits(args.cell_timeout, args.notebook_timeout, args.memory_mb)
     assignment = Assignment.load(course, lesson, limits)
-    results, skipped = grade_batch(files, assignment, args.out, jobs=args.jobs, force=args.force)
+    results, skipped = grade_batch(files, assignment, args.out, jobs=args.jobs, force=args.force,
+                                   shard=args.shard)
     problems = [r for r in results if r.status != "ok"]
     print(f"{lesson.name}: 제출물 {len(results)}개 중 {len(results) - skipped}개 채점, "
           f"{skipped}개는 이전 결과 재사용 (graded {len(results) - skipped}, reused {skipped})")
     for result in sorted(problems, key=lambda r: r.student):
         print(f"  - {result.student} ({result.file}): {result.status} — {result.reason[:120]}")
     print(f"성적표 (grades): {Path(args.out) / 'grades.csv'}")
+    return 0
+
+
+def _shard(text):
+    try:
+        k, n = map(int, text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError("K/N 형식이어야 합니다 (e.g. 2/4)") from None
+    if not 1 <= k <= n:
+        raise argparse.ArgumentTypeError("1 <= K <= N 이어야 합니다 (e.g. 2/4)")
+    return k, n
+
+
+def _merge(args):
+    from .report import merge
+
+    copied, rows = merge(args.shards, args.out)
+    print(f"샤드 {len(args.shards)}개에서 학생 결과 {copied}개를 합쳤습니다 (merged {copied} results); "
+          f"{Path(args.out) / 'grades.csv'}: {rows}명")
     return 0
 
 
@@ -92,7 +112,14 @@ def build_parser():
                        help="제출물 하나의 제한 시간(초)")
     grade.add_argument("--memory-mb", type=int, default=6144, help="제출물 하나의 메모리 제한(MB)")
     grade.add_argument("--force", action="store_true", help="이전 결과가 있어도 다시 채점합니다")
+    grade.add_argument("--shard", type=_shard, default=(1, 1), metavar="K/N",
+                       help="N개로 나눈 제출물 중 K번째 몫만 채점합니다 (CI 매트릭스 등에서 나눠 채점)")
     grade.set_defaults(run=_grade)
+
+    merge = commands.add_parser("merge", help="샤드별 채점 결과 폴더를 하나로 합칩니다")
+    merge.add_argument("shards", nargs="+", help="grader grade --shard로 만든 결과 폴더들")
+    merge.add_argument("--out", required=True, help="합친 결과 폴더")
+    merge.set_defaults(run=_merge)
 
     samples = commands.add_parser("samples", help="데모/벤치마크용 예시 제출물을 만듭니다")
     samples.add_argument("folder", help="만들 폴더")

@@ -45,6 +45,24 @@ def write_student(result, out):
     _write_atomic(Path(out) / f"{result.student}.html", feedback_html(data))
 
 
+def merge(shard_folders, out):
+    """Copy every student's results from shard output folders into `out` and rebuild grades.csv."""
+    out = Path(out)
+    (out / "notebooks").mkdir(parents=True, exist_ok=True)
+    copied = 0
+    for folder in map(Path, shard_folders):
+        for result in sorted(folder.glob("*.json")):
+            data = read_result(result)
+            if not data or "student" not in data:
+                continue
+            for source in (result, result.with_suffix(".html"),
+                           folder / "notebooks" / f"{result.stem}.ipynb"):
+                if source.exists():
+                    _write_atomic(out / source.relative_to(folder), source.read_text(encoding="utf-8"))
+            copied += 1
+    return copied, write_grades(out)
+
+
 def _number(value):
     return f"{value:g}"
 
