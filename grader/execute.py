@@ -1,9 +1,12 @@
-"""Run one notebook in its own worker process and kernel, with time and memory limits.
+"""Run one notebook in its own worker process and kernel, with time, memory and file limits.
 
-The parent calls `run_isolated`; it starts `python -m grader.execute` in a new session with an
-address-space limit (inherited by the kernel), waits at most `notebook_timeout` seconds and then
-kills the worker's and the kernel's process groups. The worker executes the notebook with
-nbclient and saves it after every cell, so whatever ran before a timeout or crash is kept.
+The parent calls `run_isolated`; it starts `python -m grader.execute` in a new session with
+resource limits (inherited by the kernel), waits at most `notebook_timeout` seconds and then
+kills every process of that run: the worker's and the kernel's process groups and anything they
+started (found by a token in their environment). The worker executes the notebook with nbclient
+and saves it after every cell, so whatever ran before a timeout or crash is kept. The kernel
+imports `grader` from a private copy written from the parent's trusted snapshot, so a submission
+that rewrites the grader's files changes only its own copy (and is caught by `copy_changed`).
 """
 
 import contextlib
@@ -12,12 +15,16 @@ import resource
 import signal
 import subprocess
 import sys
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
 KERNEL_PID_FILE = "kernel.pid"
+TRUSTED = "trusted"
+MAX_OUTPUT_CHARS = 20_000
+MAX_FILE_BYTES = 1 << 30
 
 
 @dataclass
@@ -40,6 +47,15 @@ def _save(nb, path):
     os.replace(temporary, path)
 
 
+def _truncate_outputs(cell):
+    """Keep a cell's saved outputs small, however much the student's code printed."""
+    for output in cell.get("outputs", []):
+        text = output.get("text")
+        if isinstance(text, str) and len(text) > MAX_OUTPUT_CHARS:
+            output["text"] = text[:MAX_OUTPUT_CHARS] + "\n... (출력이 너무 길어 잘랐습니다 / truncated)"
+    del cell.get("outputs", [])[50:]
+
+
 def work(source, target, cell_timeout):
     """Worker process: execute `source`, saving progress to `target` after each cell."""
     from nbclient import NotebookClient
@@ -55,7 +71,7 @@ def work(source, target, cell_timeout):
         nb, timeout=cell_timeout, allow_errors=True, interrupt_on_timeout=True,
         kernel_name="python3", resources={"metadata": {"path": str(folder)}},
         on_notebook_start=kernel_started,
-        on_cell_executed=lambda **_: _save(nb, Path(target)),
+        on_cell_executed=lambda cell, **_: (_truncate_outputs(cell), _save(nb, Path(target))),
     )
     try:
         client.execute()
@@ -65,10 +81,11 @@ def work(source, target, cell_timeout):
     _save(nb, Path(target))
 
 
-def _limit_memory(megabytes):
+def _limit_resources(megabytes):
     def apply():
-        limit = megabytes * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        memory = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_BYTES, MAX_FILE_BYTES))
     return apply
 
 
@@ -77,25 +94,58 @@ def _kill_group(pid):
         os.killpg(pid, signal.SIGKILL)
 
 
-def _kill_tree(worker, folder):
+def _pids_with_token(token):
+    marker = f"GRADER_RUN={token}".encode()
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        with contextlib.suppress(OSError):
+            if marker in environ.read_bytes().split(b"\0"):
+                yield int(environ.parent.name)
+
+
+def _kill_tree(worker, folder, token):
+    """Kill the worker, the kernel and every process they started, even in a new session."""
     _kill_group(worker.pid)
     kernel_pid = folder / KERNEL_PID_FILE
     if kernel_pid.exists():
         _kill_group(int(kernel_pid.read_text()))
+    for pid in _pids_with_token(token):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
 
 
-def run_isolated(nb, folder, limits):
-    """Execute `nb` in a fresh worker process inside `folder` (its working directory)."""
+def write_private_copy(files, folder):
+    """Write the trusted grader files {relative path: bytes} as folder/trusted/grader/..."""
+    for relative, content in files.items():
+        path = Path(folder) / TRUSTED / "grader" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+
+
+def copy_changed(files, folder):
+    """Relative paths of the private copy that the run changed or deleted."""
+    root = Path(folder) / TRUSTED / "grader"
+    return sorted(relative for relative, content in files.items()
+                  if not (root / relative).is_file() or (root / relative).read_bytes() != content)
+
+
+def run_isolated(nb, folder, limits, grader_files):
+    """Execute `nb` in a fresh worker process inside `folder` (its working directory), with
+    `grader` imported from a private copy of `grader_files` {relative path: bytes}."""
     folder = Path(folder)
     source, target = folder / "graded.ipynb", folder / "executed.ipynb"
     nbformat.write(nb, source)
-    env = dict(os.environ, MPLBACKEND="Agg", TF_CPP_MIN_LOG_LEVEL="3", PYTHONUNBUFFERED="1")
+    write_private_copy(grader_files, folder)
+    token = uuid.uuid4().hex
+    python_path = os.pathsep.join(filter(None, [str(folder / TRUSTED), os.environ.get("PYTHONPATH")]))
+    env = dict(os.environ, MPLBACKEND="Agg", TF_CPP_MIN_LOG_LEVEL="3", PYTHONUNBUFFERED="1",
+               PYTHONPATH=python_path, GRADER_RUN=token,
+               GRADER_CHECKOUT=str(Path(__file__).resolve().parent.parent))
     command = [sys.executable, "-m", "grader.execute", str(source), str(target),
                str(limits.cell_timeout)]
     with open(folder / "worker.log", "wb") as log:
         worker = subprocess.Popen(command, cwd=folder, env=env, stdout=log, stderr=log,
                                   stdin=subprocess.DEVNULL, start_new_session=True,
-                                  preexec_fn=_limit_memory(limits.memory_mb))
+                                  preexec_fn=_limit_resources(limits.memory_mb))
         try:
             worker.wait(timeout=limits.notebook_timeout)
             status, detail = None, ""
@@ -103,7 +153,7 @@ def run_isolated(nb, folder, limits):
             status = "timeout"
             detail = f"노트북 전체 실행 시간 제한 {limits.notebook_timeout}초를 넘었습니다."
         finally:
-            _kill_tree(worker, folder)
+            _kill_tree(worker, folder, token)
             worker.wait()
     if not target.exists():
         executed = nb

@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 
 from . import report
-from .execute import Limits, run_isolated
+from .execute import Limits, copy_changed, run_isolated
 from .match import assemble
 from .notebook import NotebookError, is_exercise, is_test, marker, points, read_notebook
 from .release import student_notebook
@@ -61,6 +61,7 @@ class Assignment:
     solution: nbformat.NotebookNode
     released: nbformat.NotebookNode
     limits: Limits
+    grader_files: dict  # trusted snapshot of the grader package {relative path: bytes}
     version: str  # hash of the solution and the grader code: part of every fingerprint
 
     @classmethod
@@ -68,11 +69,13 @@ class Assignment:
         path = course.solution_path(lesson)
         solution = nbformat.read(path, as_version=4)
         released = student_notebook(solution, course, lesson)
+        package = Path(__file__).parent
+        files = {str(p.relative_to(package)): p.read_bytes() for p in sorted(package.rglob("*.py"))}
         digest = hashlib.sha256(path.read_bytes())
-        for source in sorted(Path(__file__).parent.rglob("*.py")):
-            digest.update(source.read_bytes())
+        for relative, content in files.items():
+            digest.update(relative.encode() + content)
         digest.update(repr(limits).encode())
-        return cls(lesson.name, solution, released, limits, digest.hexdigest())
+        return cls(lesson.name, solution, released, limits, files, digest.hexdigest())
 
     def max_score(self):
         return sum(points(cell) for cell in self.solution.cells if is_test(cell))
@@ -185,12 +188,18 @@ def grade_submission(path, student, assignment, notebook_dir):
         submission = read_notebook(Path(path))
         assembly = assemble(assignment.solution, assignment.released, submission)
         with tempfile.TemporaryDirectory(prefix="grader-") as folder:
-            execution = run_isolated(assembly.notebook, folder, assignment.limits)
+            execution = run_isolated(assembly.notebook, folder, assignment.limits,
+                                     assignment.grader_files)
+            tampered = copy_changed(assignment.grader_files, folder)
         result.tests = score(execution.notebook, assembly, execution, assignment.limits)
         result.score = sum(test.points for test in result.tests)
         result.status = execution.status
         result.reason = _status_reason(execution)
         result.notes = _match_notes(assembly)
+        if tampered:
+            result.status, result.score = "tampered", 0.0
+            result.reason = ("채점 코드를 수정해 0점 처리했습니다 (grader files modified): "
+                             + ", ".join(tampered))
         report.write_notebook(execution.notebook, notebook_dir / f"{student}.ipynb")
     except NotebookError as error:
         result.status, result.reason = "invalid", str(error)

@@ -15,7 +15,7 @@ import nbformat
 
 CSV_COLUMNS = ["student", "lesson", "score", "max_score", "status", "reason", "file"]
 STATUS_KO = {"ok": "채점 완료", "timeout": "시간 초과", "crashed": "커널 종료",
-             "invalid": "노트북 아님/손상", "error": "채점기 오류"}
+             "invalid": "노트북 아님/손상", "error": "채점기 오류", "tampered": "채점 코드 변조"}
 
 
 def _write_atomic(path, text, encoding="utf-8"):
