@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import report
+from . import report, suspicious
 from .execute import Limits, copy_changed, run_isolated
 from .match import assemble
 from .notebook import NotebookError, is_exercise, is_test, marker, points, read_notebook
@@ -43,6 +43,7 @@ class Result:
     max_score: float = 0.0
     tests: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    review: list = field(default_factory=list)  # suspicious code for the instructor to look at
 
     def to_dict(self):
         return asdict(self)
@@ -196,6 +197,9 @@ def grade_submission(path, student, assignment, notebook_dir):
         result.status = execution.status
         result.reason = _status_reason(execution)
         result.notes = _match_notes(assembly)
+        result.review = suspicious.flags(assembly.student_sources)
+        if result.review:
+            result.notes.append("강사 확인 필요 (review): " + ", ".join(result.review))
         if tampered:
             result.status, result.score = "tampered", 0.0
             result.reason = ("채점 코드를 수정해 0점 처리했습니다 (grader files modified): "

@@ -29,6 +29,14 @@ class Assembly:
     notebook: nbformat.NotebookNode
     slots: dict  # label -> Slot
     notes: list  # notebook-wide notes in Korean
+    student_sources: list  # every piece of student code that will run
+
+
+def _guard_cell(call):
+    """A cell of the grader's own: grader.guard.snapshot() first, restore() before each test."""
+    cell = nbformat.v4.new_code_cell(f"import grader.guard\ngrader.guard.{call}()")
+    cell.metadata["grader"] = {"role": "guard"}
+    return cell
 
 
 def _label(cell):
@@ -104,13 +112,15 @@ def assemble(solution, released, student):
                 answers[index] = student_cells[found]
 
     anchors = _anchors(solution, student_cells, used)
-    cells = []
+    cells = [_guard_cell("snapshot")]
     for index, cell in [(-1, None), *enumerate(solution.cells)]:
         if cell is not None:
             graded = copy.deepcopy(cell)
             if is_exercise(cell):
                 graded.source = answers[index].source if index in answers else CODE_STUB
                 graded.cell_type, graded.outputs, graded.execution_count = "code", [], None
+            if is_test(cell):
+                cells.append(_guard_cell("restore"))
             cells.append(graded)
         cells.extend(nbformat.v4.new_code_cell(extra.source) for extra in anchors.get(index, []))
 
@@ -120,7 +130,9 @@ def assemble(solution, released, student):
     extras = sum(len(v) for v in anchors.values())
     if extras:
         notes.append(f"학생이 추가하거나 고친 코드 셀 {extras}개를 원래 위치에서 함께 실행했습니다.")
-    return Assembly(graded_nb, slots, notes)
+    sources = [cell.source for cell in answers.values()]
+    sources += [extra.source for extras_here in anchors.values() for extra in extras_here]
+    return Assembly(graded_nb, slots, notes, sources)
 
 
 def _anchors(solution, student_cells, used):

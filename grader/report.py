@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 
-CSV_COLUMNS = ["student", "lesson", "score", "max_score", "status", "reason", "file"]
+CSV_COLUMNS = ["student", "lesson", "score", "max_score", "status", "reason", "review", "file"]
 STATUS_KO = {"ok": "채점 완료", "timeout": "시간 초과", "crashed": "커널 종료",
              "invalid": "노트북 아님/손상", "error": "채점기 오류", "tampered": "채점 코드 변조"}
 
@@ -76,7 +76,8 @@ def write_grades(out):
     writer.writeheader()
     for data in sorted(rows, key=lambda d: d["student"]):
         writer.writerow({**data, "score": _number(data["score"]),
-                         "max_score": _number(data["max_score"])})
+                         "max_score": _number(data["max_score"]),
+                         "review": "; ".join(data.get("review", []))})
     _write_atomic(Path(out) / "grades.csv", buffer.getvalue(), encoding="utf-8-sig")
     return len(rows)
 

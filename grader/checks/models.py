@@ -1,5 +1,7 @@
 """Checks on a Keras model's structure: shapes, layer table, parameter counts."""
 
+import math
+
 import keras
 
 from ._report import fail
@@ -109,11 +111,16 @@ def layers(model, expected):
                  "units와 activation을 문제와 비교하세요. activation을 빼면 'linear'가 됩니다.")
 
 
+def count_parameters(model):
+    """Total parameters, counted from the weights themselves (a patched count_params can't lie)."""
+    return sum(math.prod(weight.shape) for weight in model.weights)
+
+
 def param_count(model, n):
     """Total number of parameters (weights + biases)."""
     __tracebackhide__ = True
     is_model(model)
-    found = model.count_params()
+    found = count_parameters(model)
     if found != n:
         fail("파라미터 개수가 다릅니다.", f"{n:,}", f"{found:,}",
              "밀집 층의 파라미터 개수는 (입력 크기 × units) + units(편향)입니다.")
@@ -127,4 +134,4 @@ def same_structure(model, reference):
     input_shape(model, [tuple(s) for s in _shapes(reference.inputs)])
     output_shape(model, [tuple(s) for s in _shapes(reference.outputs)])
     layers(model, layer_table(reference))
-    param_count(model, reference.count_params())
+    param_count(model, count_parameters(reference))

@@ -1,0 +1,21 @@
+"""Flag student code that reaches for the grader, the interpreter or the system."""
+
+import re
+
+PATTERNS = {
+    "grader 모듈 사용": r"\bgrader\b",
+    "sys.modules 조작": r"\bsys\.modules\b",
+    "예외 처리기 교체": r"set_custom_exc|sys\.excepthook|showtraceback",
+    "함수 코드 교체": r"__code__|__globals__",
+    "builtins 조작": r"\b(__)?builtins(__)?\b",
+    "프로세스 생성": r"\bos\.(fork|system|exec\w*|spawn\w*|kill\w*)\b|\bsubprocess\b|multiprocessing|Popen",
+    "시스템 파일 접근": r"/proc/|/etc/|\bshutil\.rmtree\b",
+    "Keras 클래스 수정": r"\bsetattr\s*\(\s*keras|\bkeras(\.\w+)+\s*=[^=]",
+    "신호·스레드 조작": r"\bsignal\.signal\b|\bthreading\b|\bctypes\b",
+}
+
+
+def flags(sources):
+    """Korean labels of the suspicious patterns found in any of `sources`."""
+    text = "\n".join(sources)
+    return [label for label, pattern in PATTERNS.items() if re.search(pattern, text)]
