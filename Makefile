@@ -28,6 +28,10 @@ test: $(STAMP)
 	$(BIN)/grader release --check
 	$(BIN)/pytest
 
+bench: $(STAMP)
+	$(BIN)/python benchmarks/grading.py --lesson $(DEMO_LESSON)
+	$(BIN)/python benchmarks/notebooks.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check grader tests benchmarks
 

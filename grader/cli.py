@@ -12,6 +12,7 @@ _STATUS = {
     "unchanged": "변경 없음 (unchanged)",
     "stale": "solutions/와 다릅니다 — `grader release`를 실행하세요 (stale)",
     "invalid": "원본 노트북 형식 오류 (invalid solution notebook)",
+    "missing": "원본 노트북이 없습니다 (missing solution notebook)",
 }
 
 
@@ -27,7 +28,7 @@ def _release(args):
         print(f"{lesson.name}: {target} — {_STATUS[result.status]}")
         for problem in result.problems:
             print(f"    - {problem}")
-        failed |= result.status in ("stale", "invalid")
+        failed |= result.status in ("stale", "invalid", "missing")
     return 1 if failed else 0
 
 
@@ -133,8 +134,11 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (KeyError, FileNotFoundError) as error:
+    except KeyError as error:
         print(f"오류 (error): {error.args[0]}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"오류 (error): {error.filename}: {error.strerror}", file=sys.stderr)
         return 2
 
 

@@ -14,7 +14,7 @@ import nbformat
 from . import report, suspicious
 from .execute import Limits, copy_changed, run_isolated
 from .match import assemble
-from .notebook import NotebookError, is_exercise, is_test, marker, points, read_notebook
+from .notebook import NotebookError, grade_id, is_exercise, is_test, marker, points, read_notebook
 from .release import student_notebook
 
 IGNORED_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
@@ -55,6 +55,14 @@ class Result:
         return cls(**data)
 
 
+PACKAGE = Path(__file__).parent
+
+
+def package_files():
+    """{relative path: bytes} of the grader package's Python files, as they are now."""
+    return {str(p.relative_to(PACKAGE)): p.read_bytes() for p in sorted(PACKAGE.rglob("*.py"))}
+
+
 @dataclass
 class Assignment:
     """Everything shared by all submissions of one lesson."""
@@ -70,8 +78,7 @@ class Assignment:
         path = course.solution_path(lesson)
         solution = nbformat.read(path, as_version=4)
         released = student_notebook(solution, course, lesson)
-        package = Path(__file__).parent
-        files = {str(p.relative_to(package)): p.read_bytes() for p in sorted(package.rglob("*.py"))}
+        files = package_files()
         digest = hashlib.sha256(path.read_bytes())
         for relative, content in files.items():
             digest.update(relative.encode() + content)
@@ -142,10 +149,11 @@ def _errors(cell):
 
 def score(executed, assembly, execution, limits):
     """Per-test results: a test cell passes when it ran without an error output."""
+    label_of = {slot.grade_id: slot.label for slot in assembly.slots.values()}
     exercise_errors = {}
     for cell in executed.cells:
-        if is_exercise(cell) and _errors(cell):
-            exercise_errors[marker(cell)[1]] = explain(_errors(cell)[0], limits)
+        if is_exercise(cell) and _errors(cell):  # the student's answer may have lost its marker line
+            exercise_errors[label_of[grade_id(cell)]] = explain(_errors(cell)[0], limits)
     results = []
     for cell in executed.cells:
         if not is_test(cell):
@@ -188,16 +196,22 @@ def grade_submission(path, student, assignment, notebook_dir):
         result.fingerprint = fingerprint(path, assignment)
         submission = read_notebook(Path(path))
         assembly = assemble(assignment.solution, assignment.released, submission)
+        checkout = package_files()
         with tempfile.TemporaryDirectory(prefix="grader-") as folder:
             execution = run_isolated(assembly.notebook, folder, assignment.limits,
                                      assignment.grader_files)
             tampered = copy_changed(assignment.grader_files, folder)
+        after = package_files()
+        checkout_changed = [f"{PACKAGE.name}/{relative}" for relative in sorted(checkout.keys() | after.keys())
+                            if checkout.get(relative) != after.get(relative)]
         result.tests = score(execution.notebook, assembly, execution, assignment.limits)
         result.score = sum(test.points for test in result.tests)
         result.status = execution.status
         result.reason = _status_reason(execution)
         result.notes = _match_notes(assembly)
         result.review = suspicious.flags(assembly.student_sources)
+        if checkout_changed:  # another run in parallel (or the instructor) may have done it: review, not zero
+            result.review.append("채점 중 grader 파일 변경 (grader checkout changed): " + ", ".join(checkout_changed))
         if result.review:
             result.notes.append("강사 확인 필요 (review): " + ", ".join(result.review))
         if tampered:
@@ -273,5 +287,7 @@ def grade_batch(files, assignment, out, jobs=2, force=False, progress=True, shar
             result = future.result()
             report.write_student(result, out)
             results.append(result)
+    for result in results[skipped:]:  # undo writes a running submission made to other students' files
+        report.write_student(result, out)
     report.write_grades(out)
     return results, skipped

@@ -32,9 +32,13 @@ class Assembly:
     student_sources: list  # every piece of student code that will run
 
 
+FRESH_GRADER = ("for _grader_module in [n for n in list(__import__('sys').modules) if n.split('.')[0] == 'grader']:\n"
+                "    del __import__('sys').modules[_grader_module]\n")
+
+
 def _guard_cell(call):
     """A cell of the grader's own: grader.guard.snapshot() first, restore() before each test."""
-    cell = nbformat.v4.new_code_cell(f"import grader.guard\ngrader.guard.{call}()")
+    cell = nbformat.v4.new_code_cell(FRESH_GRADER + f"import grader.guard\ngrader.guard.{call}()")
     cell.metadata["grader"] = {"role": "guard"}
     return cell
 

@@ -72,13 +72,16 @@ def student_notebook(solution, course, lesson):
 @dataclass
 class ReleaseResult:
     lesson: str
-    status: str  # "unchanged", "written" or "stale"
+    status: str  # "unchanged", "written", "stale", "invalid" or "missing"
     problems: list
 
 
 def release_lesson(course, lesson, check=False):
     """Regenerate one student notebook; with check=True only report whether it is stale."""
-    solution = nbformat.read(course.solution_path(lesson), as_version=4)
+    source = course.solution_path(lesson)
+    if not source.exists():
+        return ReleaseResult(lesson.name, "missing", [f"{source.relative_to(course.root)}이(가) 없습니다"])
+    solution = nbformat.read(source, as_version=4)
     problems = structure_problems(solution)
     if problems:
         return ReleaseResult(lesson.name, "invalid", problems)

@@ -69,6 +69,14 @@ def _deleted(nb, label):
     return nb
 
 
+def _without_marker(nb, label):
+    """The exercise cell with its first line (the marker) deleted; nbgrader metadata kept."""
+    nb = copy.deepcopy(nb)
+    cell = nb.cells[_find(nb, "연습", label)]
+    cell.source = cell.source.split("\n", 1)[1]
+    return nb
+
+
 def _as_markdown(nb, label):
     nb = copy.deepcopy(nb)
     index = _find(nb, "연습", label)
@@ -137,6 +145,7 @@ def sample_class(solution, released, lesson, wrong_answers):
         f"2024000019_report_{lesson}.pdf": b"%PDF-1.4\n\xff\xfe\x00binary",
         f"2024000020_not_notebook_{lesson}.ipynb": b'{"hello": "world"}',
         f"{nfd_name}_{lesson}.ipynb": right,
+        f"2024000022_no_marker_{lesson}.ipynb": _without_marker(right, first),
     }
 
 

@@ -66,6 +66,8 @@ def test_matches_task_accepts_the_standard_setups(task, model):
     ("binary", lambda: compiled("binary_crossentropy", out=2, out_activation="softmax"),
      "softmax 출력에 이진 크로스엔트로피"),
     ("multiclass", lambda: compiled("categorical_crossentropy"), "손실이 항상 0"),
+    ("multiclass", lambda: compiled("binary_crossentropy", out=3, out_activation="softmax"),
+     "다중 분류에 이진 크로스엔트로피"),
     ("binary", lambda: compiled("mse"), "회귀용 손실"),
     ("regression", lambda: compiled("mse"), "linear"),
 ])

@@ -58,7 +58,7 @@ def test_every_file_gets_exactly_one_row_and_junk_is_skipped(graded):
 
 
 @pytest.mark.parametrize("name", ["김민준", "stripped", "reordered", "extra", "markdown",
-                                  "duplicated", "nbformat40", "sys_exit", "정하늘"])
+                                  "duplicated", "nbformat40", "sys_exit", "정하늘", "no_marker"])
 def test_correct_answers_get_full_marks_whatever_the_damage(graded, name):
     assignment, _, _, results, _ = graded
     result = results[name]

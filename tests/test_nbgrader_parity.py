@@ -1,16 +1,11 @@
 """The course is also a plain nbgrader course, and nbgrader scores intact submissions as we do."""
 
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
 import nbformat
 import pytest
 
 from grader.execute import Limits
 from grader.grade import Assignment, grade_batch
+from grader.nbgrader_course import autograde, make_course, submit
 from grader.samples import filled, load_wrong_answers, sample_class
 from tests.conftest import ROOT
 
@@ -21,25 +16,11 @@ def test_every_lesson_has_an_nbgrader_source_link(course):
         assert link.is_symlink() and link.resolve() == course.solution_path(lesson).resolve()
 
 
-def nbgrader(folder, *args):
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
-    return subprocess.run([sys.executable, "-m", "nbgrader", *args, "--force"], cwd=folder, env=env,
-                          capture_output=True, text=True, timeout=600)
-
-
 @pytest.fixture(scope="module")
 def nbgrader_scores(course, tmp_path_factory):
     """Scores from plain `nbgrader generate_assignment` + `nbgrader autograde`."""
-    from nbgrader.api import Gradebook
-
     lesson = course.lessons[0]
-    folder = tmp_path_factory.mktemp("nbgrader")
-    shutil.copy(ROOT / "nbgrader" / "nbgrader_config.py", folder)
-    (folder / "source" / lesson.name).mkdir(parents=True)
-    shutil.copy(course.solution_path(lesson), folder / "source" / lesson.name)
-    result = nbgrader(folder, "generate_assignment", lesson.name)
-    assert result.returncode == 0, result.stderr[-2000:]
-
+    folder = make_course(course, lesson, tmp_path_factory.mktemp("nbgrader"))
     assignment = Assignment.load(course, lesson, Limits())
     wrong = load_wrong_answers(ROOT / "tests" / "corpus" / f"{lesson.name}.toml")
     every = sample_class(assignment.solution, assignment.released, lesson.name, wrong)
@@ -47,14 +28,8 @@ def nbgrader_scores(course, tmp_path_factory):
     intact["unanswered"] = assignment.released
     intact["allwrong"] = filled(assignment.released, assignment.solution,
                                 {case["exercise"]: case["code"] for case in wrong})
-    for student, nb in intact.items():
-        target = folder / "submitted" / student / lesson.name / f"{lesson.name}.ipynb"
-        target.parent.mkdir(parents=True)
-        nbformat.write(nb, target)
-    result = nbgrader(folder, "autograde", lesson.name)
-    assert result.returncode == 0, result.stderr[-2000:]
-    with Gradebook(f"sqlite:///{folder / 'gradebook.db'}") as gradebook:
-        scores = {s: gradebook.find_submission(lesson.name, s).score for s in intact}
+    submit(folder, lesson, intact)
+    scores = autograde(folder, lesson)
     flat = tmp_path_factory.mktemp("class")
     for student, nb in intact.items():
         nbformat.write(nb, flat / f"{student}_{lesson.name}.ipynb")

@@ -130,3 +130,12 @@ def test_student_notebook_leaves_the_solution_untouched(course):
     before = nbformat.writes(solution)
     student_notebook(solution, course, lesson)
     assert nbformat.writes(solution) == before
+
+
+def test_missing_solution_is_reported_by_name(course, course_copy, capsys):
+    lesson = course.lessons[0]
+    (course_copy / "solutions" / f"{lesson.name}.ipynb").unlink()
+
+    assert main(["--course", str(course_copy), "release", "--check", lesson.name]) == 1
+    output = capsys.readouterr().out
+    assert "missing" in output and f"solutions/{lesson.name}.ipynb" in output

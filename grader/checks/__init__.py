@@ -7,11 +7,11 @@ from ._report import fail, passed
 from .answers import answer, is_int, is_shape
 from .losses import (compiled, loss, loss_fn_matches, loss_name, matches_task, optimizer,
                      trains)
-from .models import (input_count, input_shape, is_model, layer, layer_table, layers,
+from .models import (count_parameters, input_count, input_shape, is_model, layer, layer_table, layers,
                      output_count, output_shape, param_count, same_structure)
 
 __all__ = [
-    "answer", "compiled", "fail", "input_count", "input_shape", "is_int", "is_model", "is_shape",
+    "answer", "compiled", "count_parameters", "fail", "input_count", "input_shape", "is_int", "is_model", "is_shape",
     "layer", "layer_table", "layers", "loss", "loss_fn_matches", "loss_name", "matches_task",
     "optimizer", "output_count", "output_shape", "param_count", "passed", "same_structure", "trains",
 ]

@@ -137,9 +137,13 @@ _TASKS = {
 
 def _task_mistake(task, activation, units, name):
     """Korean explanation of the classic output/loss mismatches, or None."""
-    if name == "binary_crossentropy" and activation == "softmax":
+    if name == "binary_crossentropy" and activation == "softmax" and task == "binary":
         return ("softmax 출력에 이진 크로스엔트로피를 썼습니다. softmax는 클래스 확률의 합이 1이 되게 하므로 "
                 "이진 분류에는 units=1, activation='sigmoid'를 씁니다.")
+    if name == "binary_crossentropy" and task == "multiclass":
+        return ("다중 분류에 이진 크로스엔트로피를 썼습니다. 이진 크로스엔트로피는 출력 하나하나를 "
+                "서로 독립된 예/아니요 문제로 보므로 accuracy도 엉뚱하게 높게 나옵니다. categorical_crossentropy"
+                "(정수 레이블이면 sparse_categorical_crossentropy)를 쓰세요.")
     if name in _TASKS["multiclass"][0] and units == 1:
         return ("출력이 하나(sigmoid)인데 범주형 크로스엔트로피를 썼습니다. 클래스가 하나뿐이면 손실이 항상 0이라 "
                 "학습되지 않습니다. 이진 분류라면 binary_crossentropy를 쓰세요.")

@@ -1,0 +1,144 @@
+"""Grading throughput of `grader grade` vs plain `nbgrader autograde`, side by side in one run.
+
+Usage: .venv/bin/python benchmarks/grading.py [--lesson 01_layers] [-n 24] [--jobs CORES]
+
+Both graders get the same class of N submissions (correct, wrong and unanswered ones with intact
+metadata, plus damaged ones: metadata stripped, cells reordered or duplicated, ...). Prints both
+throughputs and their ratio, checks that the scores agree on the intact submissions, and splits a
+serial per-submission time into the notebook's own code and the overhead around it (process and
+kernel start, imports), next to the time of a bare `python -c "import tensorflow"`.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("IPYTHONDIR", str(ROOT / "tests" / "ipython"))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+sys.path.insert(0, str(ROOT))
+
+from grader.course import load_course  # noqa: E402
+from grader.execute import Limits  # noqa: E402
+from grader.grade import Assignment, grade_batch  # noqa: E402
+from grader.nbgrader_course import autograde, make_course, submit  # noqa: E402
+from grader.samples import filled, load_wrong_answers, sample_class  # noqa: E402
+
+DAMAGED = ("stripped", "reordered", "extra", "markdown", "duplicated", "nbformat40")
+
+
+def make_class(assignment, wrong, n):
+    """{student: (notebook, intact)}: two intact submissions for every damaged one."""
+    solution, released = assignment.solution, assignment.released
+    intact = [filled(released, solution)] + [
+        filled(released, solution, {case["exercise"]: case["code"]}) for case in wrong] + [released]
+    samples = sample_class(solution, released, assignment.lesson, wrong)
+    damaged = [nb for name, nb in samples.items() if name.split("_")[1] in DAMAGED]
+    students = {}
+    for i in range(n):
+        if i % 3 == 2:
+            students[f"{i + 1:04d}_damaged"] = (damaged[(i // 3) % len(damaged)], False)
+        else:
+            students[f"{i + 1:04d}_intact"] = (intact[(i - i // 3) % len(intact)], True)
+    return students
+
+
+def bare_import_seconds(runs=3):
+    """Median wall time of `python -c "import tensorflow"`."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import tensorflow"], check=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def _seconds(stamp):
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+
+def own_code_seconds(executed):
+    """Time spent in the lesson's own code cells, leaving out the first (imports) and guard cells."""
+    lesson_cells = [c for c in executed.cells if c.cell_type == "code" and "grader" not in c.metadata]
+    total = 0.0
+    for cell in lesson_cells[1:]:
+        timing = cell.metadata.get("execution", {})
+        if "iopub.execute_input" in timing and "shell.execute_reply" in timing:
+            total += _seconds(timing["shell.execute_reply"]) - _seconds(timing["iopub.execute_input"])
+    return total
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lesson", default="01_layers")
+    parser.add_argument("-n", type=int, default=24, help="number of submissions")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+
+    course = load_course(ROOT)
+    lesson = course.lesson(args.lesson)
+    assignment = Assignment.load(course, lesson, Limits())
+    wrong = load_wrong_answers(ROOT / "tests" / "corpus" / f"{lesson.name}.toml")
+    students = make_class(assignment, wrong, args.n)
+    work = Path(tempfile.mkdtemp(prefix="grading-bench-"))
+    print(f"{lesson.name}: {args.n} submissions ({sum(i for _, i in students.values())} intact), "
+          f"{args.jobs} jobs, work folder {work}")
+
+    folder = work / "class"
+    folder.mkdir()
+    paths = []
+    for student, (nb, _) in students.items():
+        paths.append(folder / f"{student}_{lesson.name}.ipynb")
+        nbformat.write(nb, paths[-1])
+    started = time.perf_counter()
+    results, _ = grade_batch(paths, assignment, work / "ours", jobs=args.jobs, progress=False)
+    ours_seconds = time.perf_counter() - started
+    ours = {r.student: r.score for r in results}
+
+    (work / "nbgrader").mkdir()
+    nbgrader_folder = make_course(course, lesson, work / "nbgrader")
+    submit(nbgrader_folder, lesson, {student: nb for student, (nb, _) in students.items()})
+    started = time.perf_counter()
+    theirs = autograde(nbgrader_folder, lesson)
+    nbgrader_seconds = time.perf_counter() - started
+
+    serial = [p for p in paths if "intact" in p.name][:3]
+    started = time.perf_counter()
+    serial_results, _ = grade_batch(serial, assignment, work / "serial", jobs=1, progress=False)
+    per_submission = (time.perf_counter() - started) / len(serial)
+    own = statistics.mean(
+        own_code_seconds(nbformat.read(work / "serial" / "notebooks" / f"{r.student}.ipynb", as_version=4))
+        for r in serial_results)
+    bare = bare_import_seconds()
+
+    intact = [s for s, (_, ok) in students.items() if ok]
+    disagree = [s for s in intact if theirs.get(s) != ours.get(s)]
+    rescued = [s for s, (_, ok) in students.items() if not ok and ours[s] > theirs.get(s, 0)]
+    print()
+    print(f"{'grader':<22}{'seconds':>9}{'submissions/min':>17}")
+    print(f"{'grader grade':<22}{ours_seconds:>9.1f}{60 * args.n / ours_seconds:>17.1f}")
+    print(f"{'nbgrader autograde':<22}{nbgrader_seconds:>9.1f}{60 * args.n / nbgrader_seconds:>17.1f}")
+    print(f"throughput ratio (grader / nbgrader): {nbgrader_seconds / ours_seconds:.2f}x  (target >= 2x)")
+    print()
+    print(f"scores on intact submissions: {len(intact) - len(disagree)}/{len(intact)} agree"
+          + (f"; DISAGREE: {disagree}" if disagree else ""))
+    print(f"damaged submissions scored higher by grader than by nbgrader: {len(rescued)}/{args.n - len(intact)}")
+    print()
+    print(f"serial per-submission time (jobs=1):     {per_submission:6.2f} s")
+    print(f"  notebook's own code (after imports):    {own:6.2f} s")
+    print(f"  overhead (process, kernel, imports):    {per_submission - own:6.2f} s")
+    print(f"bare `python -c \"import tensorflow\"`:     {bare:6.2f} s  "
+          f"(overhead = {(per_submission - own) / bare:.2f}x bare import)")
+    return 1 if disagree else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
