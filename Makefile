@@ -24,7 +24,7 @@ release: $(STAMP)
 	$(BIN)/grader release
 
 test: $(STAMP)
-	$(BIN)/ruff check grader tests benchmarks
+	$(BIN)/ruff check grader tests benchmarks conftest.py
 	$(BIN)/grader release --check
 	$(BIN)/pytest
 
@@ -33,7 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/notebooks.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check grader tests benchmarks
+	$(BIN)/ruff check grader tests benchmarks conftest.py
 
 clean:
 	rm -rf $(VENV) demo_out .cache
