@@ -121,16 +121,11 @@ def write_private_copy(files, folder):
         path.write_bytes(content)
 
 
-def changed_files(files, root):
-    """Relative paths of `files` {relative path: bytes} that differ from, or are missing in, `root`."""
-    root = Path(root)
-    return sorted(relative for relative, content in files.items()
-                  if not (root / relative).is_file() or (root / relative).read_bytes() != content)
-
-
 def copy_changed(files, folder):
     """Relative paths of the private copy that the run changed or deleted."""
-    return changed_files(files, Path(folder) / TRUSTED / "grader")
+    root = Path(folder) / TRUSTED / "grader"
+    return sorted(relative for relative, content in files.items()
+                  if not (root / relative).is_file() or (root / relative).read_bytes() != content)
 
 
 def run_isolated(nb, folder, limits, grader_files):

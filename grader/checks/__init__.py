@@ -3,7 +3,7 @@
 Every failing check raises AssertionError("무엇이 다른지 / 기대한 값 / 실제 값 / 힌트").
 """
 
-from ._report import fail, passed
+from ._report import fail, passed, student_code
 from .answers import answer, is_int, is_shape
 from .losses import (compiled, loss, loss_fn_matches, loss_name, matches_task, optimizer,
                      trains)
@@ -13,5 +13,6 @@ from .models import (count_parameters, input_count, input_shape, is_model, layer
 __all__ = [
     "answer", "compiled", "count_parameters", "fail", "input_count", "input_shape", "is_int", "is_model", "is_shape",
     "layer", "layer_table", "layers", "loss", "loss_fn_matches", "loss_name", "matches_task",
-    "optimizer", "output_count", "output_shape", "param_count", "passed", "same_structure", "trains",
+    "optimizer", "output_count", "output_shape", "param_count", "passed", "same_structure", "student_code",
+    "trains",
 ]

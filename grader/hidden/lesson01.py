@@ -39,12 +39,10 @@ def ex2_forward(dense_forward):
         reference = keras.layers.Dense(units, activation="relu", bias_initializer="random_normal")
         want = _numpy(reference(inputs))
         kernel, bias = _numpy(reference.kernel), _numpy(reference.bias)
-        try:
+        with checks.student_code(
+                f"입력 {inputs.shape}, kernel {kernel.shape}에서 오류가 납니다.", "오류 없이 배열 반환",
+                "inputs @ kernel 순서로 곱하세요. (배치, 입력) @ (입력, units) = (배치, units)입니다."):
             found = np.asarray(dense_forward(inputs, kernel, bias), dtype="float64")
-        except Exception as error:  # the student's code may raise anything
-            checks.fail(f"입력 {inputs.shape}, kernel {kernel.shape}에서 오류가 납니다.", "오류 없이 배열 반환",
-                        f"{type(error).__name__}: {error}",
-                        "inputs @ kernel 순서로 곱하세요. (배치, 입력) @ (입력, units) = (배치, units)입니다.")
         if found.shape != want.shape:
             checks.fail(f"입력 {inputs.shape}, kernel {kernel.shape}에서 결과 크기가 다릅니다.", want.shape,
                         found.shape, "결과 크기는 (배치 크기, units)입니다.")

@@ -22,12 +22,9 @@ def ex1_decode(decode_review, reverse_word_index):
     known = sorted(reverse_word_index)[:50]
     sequence = [1] + [index + 3 for index in known[:12]] + [2, 0, known[20] + 3]
     want = " ".join(reverse_word_index.get(i - 3, "?") for i in sequence)
-    try:
+    with checks.student_code("처음 보는 시퀀스에서 decode_review가 오류를 냅니다.", "오류 없이 문자열 반환",
+                             "reverse_word_index.get(i - 3, '?')처럼 없는 인덱스는 '?'로 바꾸세요."):
         found = decode_review(sequence)
-    except Exception as error:  # the student's code may raise anything
-        checks.fail("처음 보는 시퀀스에서 decode_review가 오류를 냅니다.", "오류 없이 문자열 반환",
-                    f"{type(error).__name__}: {error}",
-                    "reverse_word_index.get(i - 3, '?')처럼 없는 인덱스는 '?'로 바꾸세요.")
     hint = "인덱스에서 3을 뺀 값으로 찾으세요 (0, 1, 2는 예약된 인덱스)."
     if isinstance(found, str) and found.split(" ")[1:3] == want.split(" ")[1:3]:
         hint = "예약된 인덱스(0, 1, 2)와 사전에 없는 인덱스는 '?'로 바꾸고, 단어는 공백 하나로 이으세요."
@@ -41,11 +38,9 @@ def ex2_vectorize(vectorize_sequences):
     want = np.zeros((4, 12), dtype="float32")
     for i, sequence in enumerate(sequences):
         want[i, sequence] = 1.0
-    try:
+    with checks.student_code("처음 보는 시퀀스에서 vectorize_sequences가 오류를 냅니다.", "오류 없이 배열 반환",
+                             "빈 시퀀스도 처리되는지 확인하세요."):
         found = np.asarray(vectorize_sequences(sequences, dimension=12))
-    except Exception as error:  # the student's code may raise anything
-        checks.fail("처음 보는 시퀀스에서 vectorize_sequences가 오류를 냅니다.", "오류 없이 배열 반환",
-                    f"{type(error).__name__}: {error}", "빈 시퀀스도 처리되는지 확인하세요.")
     checks.answer("vectorize_sequences(..., dimension=12).shape", found.shape, want.shape,
                   "배열 크기는 (len(sequences), dimension)입니다. 10000을 직접 적지 말고 dimension을 쓰세요.")
     if found.dtype.kind != "f":

@@ -59,12 +59,10 @@ def ex1_to_one_hot(to_one_hot):
     labels = rng.integers(0, NUM_CLASSES, size=37)
     labels[:3] = [0, NUM_CLASSES - 1, 17]
     for given, dimension in ((labels, None), (np.array([2, 0, 9, 5, 9]), 10)):
-        try:
+        with checks.student_code(
+                "처음 보는 레이블로 to_one_hot을 호출하면 오류가 납니다.", "오류 없이 배열 반환",
+                "레이블 번호를 그대로 열 인덱스로 쓰고, 배열 크기는 (len(labels), dimension)로 만드세요."):
             found = to_one_hot(given) if dimension is None else to_one_hot(given, dimension=dimension)
-        except Exception as error:  # the student's code may raise anything
-            checks.fail("처음 보는 레이블로 to_one_hot을 호출하면 오류가 납니다.", "오류 없이 배열 반환",
-                        f"{type(error).__name__}: {error}",
-                        "레이블 번호를 그대로 열 인덱스로 쓰고, 배열 크기는 (len(labels), dimension)로 만드세요.")
         want = keras.utils.to_categorical(given, num_classes=dimension or NUM_CLASSES)
         found = np.asarray(found)
         call = "to_one_hot(labels)" if dimension is None else f"to_one_hot(labels, dimension={dimension})"

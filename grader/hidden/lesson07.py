@@ -31,12 +31,9 @@ def ex1_normalize(normalize):
     train = rng.normal(loc=[5, -20, 300], scale=[1, 10, 50], size=(12, 3))
     test = rng.normal(loc=[7, -10, 250], scale=[2, 5, 30], size=(5, 3))
     mean, std = train.mean(axis=0), train.std(axis=0)
-    try:
+    with checks.student_code("처음 보는 데이터에서 normalize가 오류를 냅니다.", "(정규화한 train, 정규화한 test)",
+                             "return 정규화한_train, 정규화한_test처럼 두 배열을 반환하세요."):
         found_train, found_test = normalize(train, test)
-    except Exception as error:  # the student's code may raise anything
-        checks.fail("처음 보는 데이터에서 normalize가 오류를 냅니다.", "(정규화한 train, 정규화한 test)",
-                    f"{type(error).__name__}: {error}",
-                    "return 정규화한_train, 정규화한_test처럼 두 배열을 반환하세요.")
     if not np.allclose(found_train, (train - mean) / std):
         checks.fail("정규화한 train이 다릅니다.", "열별 평균 0, 표준 편차 1",
                     f"열별 평균 {np.round(np.mean(found_train, axis=0), 3)}",
