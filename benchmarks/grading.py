@@ -7,6 +7,8 @@ metadata, plus damaged ones: metadata stripped, cells reordered or duplicated, .
 throughputs and their ratio, checks that the scores agree on the intact submissions, and splits a
 serial per-submission time into the notebook's own code and the overhead around it (process and
 kernel start, imports), next to the time of a bare `python -c "import tensorflow"`.
+nbgrader's time includes the reruns it needs when it stops its batch on a damaged submission
+(see `grader.nbgrader_course.autograde`).
 """
 
 import argparse
@@ -131,6 +133,8 @@ def main():
     print(f"scores on intact submissions: {len(intact) - len(disagree)}/{len(intact)} agree"
           + (f"; DISAGREE: {disagree}" if disagree else ""))
     print(f"damaged submissions scored higher by grader than by nbgrader: {len(rescued)}/{args.n - len(intact)}")
+    print(f"submissions nbgrader could not grade (counted as 0; nbgrader reran without them): "
+          f"{args.n - len(theirs)}")
     print()
     print(f"serial per-submission time (jobs=1):     {per_submission:6.2f} s")
     print(f"  notebook's own code (after imports):    {own:6.2f} s")

@@ -19,7 +19,12 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
+# jsonschema (under nbformat) imports the optional IRI checker rfc3987_syntax when installed, and that
+# import alone costs ~2.5 s of CPU (python-jsonschema/jsonschema#1392). Notebook validation never uses
+# it; without this line every worker process would pay it once per submission.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+import nbformat  # noqa: E402
 
 KERNEL_PID_FILE = "kernel.pid"
 TRUSTED = "trusted"
@@ -70,6 +75,7 @@ def work(source, target, cell_timeout):
     client = NotebookClient(
         nb, timeout=cell_timeout, allow_errors=True, interrupt_on_timeout=True,
         kernel_name="python3", resources={"metadata": {"path": str(folder)}},
+        shutdown_kernel="immediate",  # the run's processes are killed right after anyway
         on_notebook_start=kernel_started,
         on_cell_executed=lambda cell, **_: (_truncate_outputs(cell), _save(nb, Path(target))),
     )

@@ -1,6 +1,7 @@
 """Grade the same submissions with plain nbgrader (generate_assignment + autograde), for comparison."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -9,14 +10,16 @@ from pathlib import Path
 import nbformat
 
 CONFIG = "nbgrader_config.py"
+CURRENT_STUDENT = re.compile(r"Creating/updating student with ID '([^']+)'")
+FAILED_STUDENT = re.compile(r"There was an error processing assignment '[^']*' for student '([^']+)'")
 
 
-def run_nbgrader(folder, *args):
-    """`nbgrader ARGS --force` in `folder`; nbgrader finds its helpers (alembic) next to python."""
+def run_nbgrader(folder, *args, check=True):
+    """`nbgrader ARGS` in `folder`; nbgrader finds its helpers (alembic) next to python."""
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args, "--force"], cwd=folder, env=env,
+    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=folder, env=env,
                             capture_output=True, text=True, timeout=3600)
-    if result.returncode != 0:
+    if check and result.returncode != 0:
         raise RuntimeError(f"nbgrader {' '.join(args)} 실패 (failed):\n{result.stderr[-2000:]}")
     return result
 
@@ -27,7 +30,7 @@ def make_course(course, lesson, folder):
     shutil.copy(course.root / "nbgrader" / CONFIG, folder / CONFIG)
     (folder / "source" / lesson.name).mkdir(parents=True)
     shutil.copy(course.solution_path(lesson), folder / "source" / lesson.name)
-    run_nbgrader(folder, "generate_assignment", lesson.name)
+    run_nbgrader(folder, "generate_assignment", lesson.name, "--force")
     return folder
 
 
@@ -40,10 +43,35 @@ def submit(folder, lesson, submissions):
 
 
 def autograde(folder, lesson):
-    """Run `nbgrader autograde`; {student: score} from its gradebook."""
+    """Run `nbgrader autograde` as an instructor has to: nbgrader stops the whole batch on some damaged
+    submissions (e.g. old metadata format), so leave that student out and run again; already graded
+    students are skipped. {student: score}; students nbgrader could not grade are absent."""
     from nbgrader.api import Gradebook
 
-    run_nbgrader(folder, "autograde", lesson.name)
-    with Gradebook(f"sqlite:///{Path(folder) / 'gradebook.db'}") as gradebook:
+    folder = Path(folder)
+    submitted = {path.name for path in (folder / "submitted").iterdir()}
+    failed = set()
+    while True:
+        graded = _graded(folder, lesson)
+        remaining = submitted - graded - failed
+        if not remaining:
+            break
+        exclude = [f"--CourseDirectory.student_id_exclude={','.join(sorted(failed))}"] if failed else []
+        log = run_nbgrader(folder, "autograde", lesson.name, *exclude, check=False).stderr
+        newly_failed = set(FAILED_STUDENT.findall(log))
+        current = CURRENT_STUDENT.findall(log)
+        if current and current[-1] not in _graded(folder, lesson):
+            newly_failed.add(current[-1])  # the student being converted when nbgrader aborted
+        if not newly_failed - failed and _graded(folder, lesson) == graded:
+            raise RuntimeError(f"nbgrader autograde makes no progress (failed):\n{log[-2000:]}")
+        failed |= newly_failed
+    with Gradebook(f"sqlite:///{folder / 'gradebook.db'}") as gradebook:
         return {submission.student.id: submission.score
-                for submission in gradebook.assignment_submissions(lesson.name)}
+                for submission in gradebook.assignment_submissions(lesson.name)
+                if submission.student.id not in failed}
+
+
+def _graded(folder, lesson):
+    autograded = folder / "autograded"
+    return {path.name for path in autograded.iterdir()
+            if (path / lesson.name).is_dir()} if autograded.is_dir() else set()

@@ -28,7 +28,10 @@ def nbgrader_scores(course, tmp_path_factory):
     intact["unanswered"] = assignment.released
     intact["allwrong"] = filled(assignment.released, assignment.solution,
                                 {case["exercise"]: case["code"] for case in wrong})
-    submit(folder, lesson, intact)
+    # nbgrader aborts its whole batch on this one ("old metadata format"); it sorts before the
+    # others, so they are graded only if autograde() leaves it out and runs nbgrader again
+    duplicated = next(nb for name, nb in every.items() if "_duplicated_" in name)
+    submit(folder, lesson, {**intact, "duplicated": duplicated})
     scores = autograde(folder, lesson)
     flat = tmp_path_factory.mktemp("class")
     for student, nb in intact.items():
@@ -41,4 +44,4 @@ def test_nbgrader_autograde_and_grader_grade_agree_on_intact_submissions(nbgrade
     results, _ = grade_batch(paths, assignment, out, jobs=2, progress=False)
     ours = {r.student: r.score for r in results}
     assert len(set(scores.values())) >= 3  # the corpus really spans different scores
-    assert ours == scores
+    assert ours == {student: scores.get(student) for student in ours}
