@@ -1,8 +1,8 @@
 """Hostile submissions are neutralized or reported, and never harm the batch or other students.
 
-Each hostile submission answers every exercise correctly except the first, where it gives a typical
-wrong answer from tests/corpus/ and then tries to make that wrong answer pass (or to do harm).
-The first exercise must still fail; everything else must grade normally.
+Each hostile submission answers every exercise correctly except one (the first, unless the trick
+needs another), where it gives a typical wrong answer from tests/corpus/ and then tries to make that
+wrong answer pass (or to do harm). That exercise must still fail; everything else must grade normally.
 """
 
 import shutil
@@ -65,6 +65,17 @@ if os.fork() == 0:
         time.sleep(1)
 """
 
+# Without the guard this makes the wrong model of exercise 1-4 (relu output layer) pass: the output
+# layer looks like softmax and every model call returns rows summing to 1.
+PATCH_KERAS = """
+import keras
+keras.layers.Dense.activation = property(
+    lambda self: keras.activations.softmax if self.units == 10 else keras.activations.relu,
+    lambda self, value: None)
+keras.Model.__call__ = lambda self, x, *args, **kwargs: keras.ops.softmax(keras.ops.ones((len(x), 10)))
+"""
+KERAS_TARGET = "1-4"
+
 HUGE_MEMORY = "hog = bytearray(8 * 1024 ** 3)\n"
 
 HUGE_OUTPUT = "print('가' * 50_000_000)\n"
@@ -83,8 +94,8 @@ def hostile(course, tmp_path_factory):
     lesson = course.lessons[0]
     assignment = Assignment.load(course, lesson, LIMITS)
     first = labels(assignment)[0]
-    wrong = next(case["code"] for case in load_wrong_answers(ROOT / "tests" / "corpus" / f"{lesson.name}.toml")
-                 if case["exercise"] == first)
+    corpus = load_wrong_answers(ROOT / "tests" / "corpus" / f"{lesson.name}.toml")
+    wrong = next(case["code"] for case in corpus if case["exercise"] == first)
     folder, out = tmp_path_factory.mktemp("class"), tmp_path_factory.mktemp("out")
     checkout = tmp_path_factory.mktemp("checkout") / "grader"
     shutil.copytree(grade.PACKAGE, checkout)
@@ -100,8 +111,11 @@ def hostile(course, tmp_path_factory):
         "huge_memory": wrong + HUGE_MEMORY,
         "huge_output": wrong + HUGE_OUTPUT,
     }
-    for name, code in attacks.items():
-        nbformat.write(filled(assignment.released, assignment.solution, {first: code}),
+    answers = {name: {first: code} for name, code in attacks.items()}
+    relu_output = next(case["code"] for case in corpus if case["exercise"] == KERAS_TARGET)
+    answers["patch_keras"] = {KERAS_TARGET: relu_output + PATCH_KERAS}
+    for name, answer in answers.items():
+        nbformat.write(filled(assignment.released, assignment.solution, answer),
                        folder / f"{name}_{lesson.name}.ipynb")
     nbformat.write(filled(assignment.released, assignment.solution), folder / f"honest_{lesson.name}.ipynb")
 
@@ -123,19 +137,19 @@ def test_honest_student_is_unaffected(hostile):
     assert (results["honest"].status, results["honest"].score) == ("ok", assignment.max_score())
 
 
-@pytest.mark.parametrize("name", ["patch_grader", "fake_pass", "swallow_errors", "overwrite_results",
-                                  "fork", "huge_memory", "huge_output"])
+@pytest.mark.parametrize("name", ["patch_grader", "patch_keras", "fake_pass", "swallow_errors",
+                                  "overwrite_results", "fork", "huge_memory", "huge_output"])
 def test_wrong_answer_still_fails_whatever_the_trick(hostile, name):
     assignment, results, _, _ = hostile
-    first = labels(assignment)[0]
+    target = KERAS_TARGET if name == "patch_keras" else labels(assignment)[0]
     result = results[name]
-    assert failed(result) == {first}, name
-    assert result.score == assignment.max_score() - exercise_points(assignment, first)
+    assert failed(result) == {target}, name
+    assert result.score == assignment.max_score() - exercise_points(assignment, target)
 
 
 def test_tricks_on_the_grader_are_flagged_for_review(hostile):
     _, results, _, _ = hostile
-    for name in ("patch_grader", "swallow_errors", "rewrite_copy", "fork"):
+    for name in ("patch_grader", "patch_keras", "swallow_errors", "rewrite_copy", "fork"):
         assert results[name].review, name
     assert results["honest"].review == []
 

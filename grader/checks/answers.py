@@ -1,8 +1,14 @@
 """Checks on values students compute or predict by hand (shapes, counts, numbers)."""
 
+import keras
 import numpy as np
 
 from ._report import fail
+
+
+def to_numpy(value):
+    """Any tensor, array or nested list as a float64 NumPy array."""
+    return np.asarray(keras.ops.convert_to_numpy(value), dtype="float64")
 
 
 def is_int(name, value):

@@ -7,6 +7,7 @@ import keras
 import numpy as np
 
 from ._report import fail, student_code
+from .answers import to_numpy
 from .models import is_model
 
 _ALIASES = {
@@ -79,10 +80,6 @@ def optimizer(model, name, learning_rate=None):
                  "Keras 3에서는 lr이 아니라 learning_rate=로 지정합니다.")
 
 
-def _to_numpy(value):
-    return np.asarray(keras.ops.convert_to_numpy(value), dtype="float64")
-
-
 def loss_fn_matches(student_fn, reference, cases, atol=1e-4):
     """student_fn(y_true, y_pred) equals reference(y_true, y_pred) on every case."""
     __tracebackhide__ = True
@@ -90,10 +87,10 @@ def loss_fn_matches(student_fn, reference, cases, atol=1e-4):
         fail("손실 함수가 함수가 아닙니다.", "def 손실(y_true, y_pred): ...", type(student_fn).__name__,
              "def로 함수를 정의하고 함수 이름을 그대로 넘기세요(괄호 없이).")
     for number, (y_true, y_pred) in enumerate(cases, start=1):
-        want = _to_numpy(reference(y_true, y_pred))
+        want = to_numpy(reference(y_true, y_pred))
         with student_code(f"{number}번째 입력에서 손실 함수가 오류를 냈습니다.", "오류 없이 값 반환",
                           "keras.ops의 함수로 텐서 연산을 작성하세요."):
-            got = _to_numpy(student_fn(y_true, y_pred))
+            got = to_numpy(student_fn(y_true, y_pred))
         if got.shape != want.shape:
             fail(f"{number}번째 입력에서 반환값의 크기가 다릅니다.", want.shape, got.shape,
                  "샘플마다 손실 하나를 돌려주도록 마지막 축(axis=-1)으로 평균하세요.")

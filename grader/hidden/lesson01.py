@@ -8,10 +8,6 @@ import numpy as np
 from grader import checks
 
 
-def _numpy(value):
-    return np.asarray(keras.ops.convert_to_numpy(value), dtype="float64")
-
-
 def ex1_dense(layer, x, y):
     """y is relu(x @ kernel + bias) with the layer's own weights: a (20, 64) kernel and a (64,) bias."""
     __tracebackhide__ = True
@@ -21,8 +17,8 @@ def ex1_dense(layer, x, y):
                     "층을 함수처럼 호출해 x에 적용하세요.")
     checks.answer("layer.kernel.shape", tuple(layer.kernel.shape), (20, 64),
                   "x(특성 20개)에 적용해야 kernel 크기가 (20, 64)가 됩니다.")
-    want = np.maximum(_numpy(x) @ _numpy(layer.kernel) + _numpy(layer.bias), 0.0)
-    if np.shape(y) != want.shape or not np.allclose(_numpy(y), want, atol=1e-5):
+    want = np.maximum(checks.to_numpy(x) @ checks.to_numpy(layer.kernel) + checks.to_numpy(layer.bias), 0.0)
+    if np.shape(y) != want.shape or not np.allclose(checks.to_numpy(y), want, atol=1e-5):
         checks.fail("y가 layer(x)의 결과와 다릅니다.", "layer(x)", f"크기 {np.shape(y)}인 다른 값",
                     "y = layer(x)처럼 같은 층 객체를 x에 적용한 결과를 담으세요.")
 
@@ -37,8 +33,8 @@ def ex2_forward(dense_forward):
     for batch, features, units in ((3, 7, 5), (1, 4, 9), (6, 11, 1)):
         inputs = rng.normal(size=(batch, features)).astype("float32")
         reference = keras.layers.Dense(units, activation="relu", bias_initializer="random_normal")
-        want = _numpy(reference(inputs))
-        kernel, bias = _numpy(reference.kernel), _numpy(reference.bias)
+        want = checks.to_numpy(reference(inputs))
+        kernel, bias = checks.to_numpy(reference.kernel), checks.to_numpy(reference.bias)
         with checks.student_code(
                 f"입력 {inputs.shape}, kernel {kernel.shape}에서 오류가 납니다.", "오류 없이 배열 반환",
                 "inputs @ kernel 순서로 곱하세요. (배치, 입력) @ (입력, units) = (배치, units)입니다."):
@@ -70,7 +66,7 @@ def ex4_model(model):
     checks.layers(model, [("Dense", 128, "relu"), ("Dense", 10, "softmax")])
     checks.param_count(model, 784 * 128 + 128 + 128 * 10 + 10)
     x = np.random.default_rng(104).random((5, 784)).astype("float32")
-    sums = _numpy(model(x)).sum(axis=1)
+    sums = checks.to_numpy(model(x)).sum(axis=1)
     if not np.allclose(sums, 1.0, atol=1e-4):
         checks.fail("출력이 확률 분포가 아닙니다 (각 행의 합).", "모든 행의 합이 1", np.round(sums, 3),
                     "마지막 층에 activation='softmax'를 쓰세요.")

@@ -13,10 +13,6 @@ TICKET_PARAMS = (2100 * 64 + 64) + (64 + 1) + (64 * 4 + 4)  # 134,789
 TICKET_LOSSES = {"priority": "mean_squared_error", "department": "categorical_crossentropy"}
 
 
-def _numpy(value):
-    return np.asarray(keras.ops.convert_to_numpy(value), dtype="float64")
-
-
 def ex1_sequential(seq_model):
     """A keras.Sequential with the exact layer table and 1,761 parameters."""
     __tracebackhide__ = True
@@ -39,7 +35,7 @@ def ex2_functional(func_model):
         keras.layers.Dense(units, activation=activation) for _, units, activation in BINARY_LAYERS])
     reference.set_weights(func_model.get_weights())
     x = np.random.default_rng(202).normal(size=(6, 20)).astype("float32")
-    if not np.allclose(_numpy(func_model(x)), _numpy(reference(x)), atol=1e-5):
+    if not np.allclose(checks.to_numpy(func_model(x)), checks.to_numpy(reference(x)), atol=1e-5):
         checks.fail("같은 가중치의 Sequential 모델과 출력이 다릅니다.", "같은 출력", "다른 출력",
                     "층을 Input → Dense(32) → Dense(32) → Dense(1) 순서로 한 줄로 연결했는지 확인하세요.")
 
@@ -55,7 +51,7 @@ def ex3_ticket(ticket_model):
     checks.param_count(ticket_model, TICKET_PARAMS)
     rng = np.random.default_rng(203)
     tickets = [rng.integers(0, 2, size=(5, size)).astype("float32") for size in (1000, 1000, 100)]
-    priority, department = (_numpy(out) for out in ticket_model(tickets))
+    priority, department = (checks.to_numpy(out) for out in ticket_model(tickets))
     if priority.min() < 0 or priority.max() > 1:
         checks.fail("priority 출력이 0과 1 사이가 아닙니다.", "0 ≤ priority ≤ 1", np.round(priority.ravel(), 3),
                     "priority 층에 activation='sigmoid'를 쓰세요.")
@@ -104,7 +100,7 @@ def ex5_shared(siamese):
     checks.answer("밀집 층 개수", len(dense_layers), 2, "공유하는 Dense(16) 하나와 출력 Dense(1) 하나입니다.")
     checks.layer(dense_layers[-1], ("Dense", 1, "sigmoid"))
     x = np.random.default_rng(205).normal(size=(4, 8)).astype("float32")
-    same = _numpy(siamese([x, x]))
+    same = checks.to_numpy(siamese([x, x]))
     if same.min() < 0 or same.max() > 1:
         checks.fail("점수가 0과 1 사이가 아닙니다.", "0 ≤ 점수 ≤ 1", np.round(same.ravel(), 3),
                     "마지막 층에 activation='sigmoid'를 쓰세요.")
