@@ -50,21 +50,19 @@ def autograde(folder, lesson):
 
     folder = Path(folder)
     submitted = {path.name for path in (folder / "submitted").iterdir()}
-    failed = set()
-    while True:
-        graded = _graded(folder, lesson)
-        remaining = submitted - graded - failed
-        if not remaining:
-            break
+    graded, failed = _graded(folder, lesson), set()
+    while submitted - graded - failed:
         exclude = [f"--CourseDirectory.student_id_exclude={','.join(sorted(failed))}"] if failed else []
         log = run_nbgrader(folder, "autograde", lesson.name, *exclude, check=False).stderr
+        now_graded = _graded(folder, lesson)
         newly_failed = set(FAILED_STUDENT.findall(log))
         current = CURRENT_STUDENT.findall(log)
-        if current and current[-1] not in _graded(folder, lesson):
+        if current and current[-1] not in now_graded:
             newly_failed.add(current[-1])  # the student being converted when nbgrader aborted
-        if not newly_failed - failed and _graded(folder, lesson) == graded:
+        newly_failed -= failed
+        if not newly_failed and now_graded == graded:
             raise RuntimeError(f"nbgrader autograde makes no progress (failed):\n{log[-2000:]}")
-        failed |= newly_failed
+        graded, failed = now_graded, failed | newly_failed
     with Gradebook(f"sqlite:///{folder / 'gradebook.db'}") as gradebook:
         return {submission.student.id: submission.score
                 for submission in gradebook.assignment_submissions(lesson.name)
