@@ -119,6 +119,11 @@ def test_answer_checks():
     checks.is_int("answer_params", np.int64(3))
     fails(checks.is_int, "answer_params", 3.0, mentions=["정수"])
     fails(checks.is_int, "answer_params", "25120")
+    checks.is_float("test_acc", 0.85, "0.85", "")
+    checks.is_float("test_acc", np.float32(0.85), "0.85", "")
+    fails(checks.is_float, "test_acc", [0.3, 0.85], "0.85", "두 번째 원소",
+          mentions=["실수(float) 하나", "두 번째 원소"])
+    fails(checks.is_float, "test_acc", True, "0.85", "")
     checks.is_shape("answer_shape", (None, 32), ndim=2)
     fails(checks.is_shape, "answer_shape", [None, 32], 2, mentions=["튜플"])
     fails(checks.is_shape, "answer_shape", (None, 32, 1), 2, mentions=["2개"])

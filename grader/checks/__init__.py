@@ -4,15 +4,15 @@ Every failing check raises AssertionError("무엇이 다른지 / 기대한 값 /
 """
 
 from ._report import fail, passed, student_code
-from .answers import answer, is_int, is_shape, to_numpy
+from .answers import answer, is_float, is_int, is_shape, to_numpy
 from .losses import (compiled, loss, loss_fn_matches, loss_name, matches_task, optimizer,
                      trains)
 from .models import (count_parameters, input_count, input_shape, is_model, layer, layer_table, layers,
                      output_count, output_shape, param_count, same_structure)
 
 __all__ = [
-    "answer", "compiled", "count_parameters", "fail", "input_count", "input_shape", "is_int", "is_model", "is_shape",
-    "layer", "layer_table", "layers", "loss", "loss_fn_matches", "loss_name", "matches_task",
-    "optimizer", "output_count", "output_shape", "param_count", "passed", "same_structure", "student_code",
-    "to_numpy", "trains",
+    "answer", "compiled", "count_parameters", "fail", "input_count", "input_shape", "is_float", "is_int",
+    "is_model", "is_shape", "layer", "layer_table", "layers", "loss", "loss_fn_matches", "loss_name",
+    "matches_task", "optimizer", "output_count", "output_shape", "param_count", "passed", "same_structure",
+    "student_code", "to_numpy", "trains",
 ]

@@ -19,6 +19,13 @@ def is_int(name, value):
              "계산식을 그대로 적어도 됩니다. 예: 784 * 32 + 32")
 
 
+def is_float(name, value, example, hint):
+    """The answer is one real number (a Python or NumPy float), e.g. one element of evaluate's list."""
+    __tracebackhide__ = True
+    if isinstance(value, bool) or not isinstance(value, (float, np.floating)):
+        fail(f"{name}은(는) 실수(float) 하나여야 합니다.", f"{example} 같은 실수", repr(value), hint)
+
+
 def is_shape(name, value, ndim=None):
     """The answer is a shape tuple such as (None, 32), optionally with ndim entries."""
     __tracebackhide__ = True

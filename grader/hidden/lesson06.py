@@ -28,10 +28,6 @@ def _multi_hot(rng, n):
     return x
 
 
-def _is_float(value):
-    return isinstance(value, (float, np.floating)) and not isinstance(value, bool)
-
-
 def _evaluate(model, x, y, what, hint):
     """model.evaluate(x, y) as a dict, or a Korean failure when it raises."""
     __tracebackhide__ = True
@@ -138,9 +134,7 @@ def ex5_initial_loss(initial_loss, initial_model, x_val, y_val):
 def ex6_train(test_acc, final_model, x_test, y_test):
     """test_acc equals final_model's test accuracy, is above 0.6 and above the random baseline."""
     __tracebackhide__ = True
-    if not _is_float(test_acc):
-        checks.fail("test_acc는 실수(float) 하나여야 합니다.", "0.8 같은 실수", repr(test_acc),
-                    "evaluate는 [손실, 정확도]를 돌려줍니다. 두 번째 원소를 담으세요.")
+    checks.is_float("test_acc", test_acc, "0.8", "evaluate는 [손실, 정확도]를 돌려줍니다. 두 번째 원소를 담으세요.")
     checks.layers(final_model, LAYERS)
     checks.loss(final_model, "categorical_crossentropy")
     recomputed = _evaluate(final_model, x_test, y_test, "테스트 세트(x_test, y_test)",
