@@ -38,6 +38,10 @@ class Course:
     def student_path(self, lesson):
         return self.root / "lessons" / f"{lesson.name}.ipynb"
 
+    def answers_path(self, lesson):
+        """The generated module of reference answers that hidden tests carry errors forward with."""
+        return self.root / "grader" / "hidden" / "answers" / f"lesson{lesson.name[:2]}.py"
+
     def colab_url(self, lesson):
         repo = self.repository.removeprefix("https://github.com/").removesuffix(".git")
         return (f"https://colab.research.google.com/github/{repo}/blob/{self.branch}"

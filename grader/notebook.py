@@ -65,6 +65,11 @@ def is_test(cell):
     return cell.cell_type == "code" and bool(nbgrader_meta(cell).get("grade"))
 
 
+def answer_of(cell):
+    """The code between the solution markers of an exercise cell."""
+    return cell.source.split("### BEGIN SOLUTION\n", 1)[1].split("### END SOLUTION", 1)[0]
+
+
 def points(cell):
     return float(nbgrader_meta(cell).get("points", 0))
 

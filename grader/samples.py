@@ -11,12 +11,7 @@ import unicodedata
 import nbformat
 
 from .course import tomllib
-from .notebook import is_exercise, marker
-
-
-def answer_of(cell):
-    """The code between the solution markers of an exercise cell."""
-    return cell.source.split("### BEGIN SOLUTION\n", 1)[1].split("### END SOLUTION", 1)[0]
+from .notebook import answer_of, is_exercise, marker
 
 
 def load_wrong_answers(path):

@@ -1,18 +1,26 @@
 """Public checks: each catches one typical student mistake with a Korean message and a hint.
 
 Every failing check raises AssertionError("무엇이 다른지 / 기대한 값 / 실제 값 / 힌트").
+Importing this package starts recording `fit`/`evaluate`/`predict` calls (`fitlog`).
 """
 
+from . import fitlog
 from ._report import fail, passed, student_code
 from .answers import answer, is_float, is_int, is_shape, to_numpy
 from .losses import (compiled, loss, loss_fn_matches, loss_name, matches_task, optimizer,
                      trains)
 from .models import (count_parameters, input_count, input_shape, is_model, layer, layer_table, layers,
                      output_count, output_shape, param_count, same_structure)
+from .numeric import close
+from .reference import same_behaviour, same_layers, same_model, same_wiring
+from .training import evaluated, same_compile, same_optimizer, trained_as
+
+fitlog.install()
 
 __all__ = [
-    "answer", "compiled", "count_parameters", "fail", "input_count", "input_shape", "is_float", "is_int",
-    "is_model", "is_shape", "layer", "layer_table", "layers", "loss", "loss_fn_matches", "loss_name",
-    "matches_task", "optimizer", "output_count", "output_shape", "param_count", "passed", "same_structure",
-    "student_code", "to_numpy", "trains",
+    "answer", "close", "compiled", "count_parameters", "evaluated", "fail", "fitlog", "input_count",
+    "input_shape", "is_float", "is_int", "is_model", "is_shape", "layer", "layer_table", "layers", "loss",
+    "loss_fn_matches", "loss_name", "matches_task", "optimizer", "output_count", "output_shape", "param_count",
+    "passed", "same_behaviour", "same_compile", "same_layers", "same_model", "same_optimizer", "same_structure",
+    "same_wiring", "student_code", "to_numpy", "trained_as", "trains",
 ]

@@ -1,1 +1,47 @@
-"""Hidden tests, one module per lesson, called from the hidden regions of solution test cells."""
+"""Hidden tests, one module per lesson, called from the hidden regions of solution test cells.
+
+Each hidden region runs its tests inside `carry_forward`, so a mistake costs marks once: when an
+exercise's test fails, the reference answer (generated into `grader.hidden.answers` by
+`grader release`) runs in the notebook's namespace before the failure is reported, and later
+exercises are graded on a correct state. It lives in the hidden region, so plain
+`nbgrader autograde` carries errors forward too, and students never run it.
+"""
+
+import contextlib
+import importlib
+import io
+
+NOTE = ("→ 다음 연습들이 이 답 때문에 점수를 잃지 않도록, 이 연습의 정답 코드로 바꿔 이어서 채점했습니다 "
+        "(오류 이월 방지).")
+
+
+def reference_answer(exercise_id):
+    """The reference code of an exercise, e.g. 'l05_ex2_vectorize'."""
+    module = importlib.import_module(f"grader.hidden.answers.lesson{exercise_id[1:3]}")
+    return module.ANSWERS[exercise_id]
+
+
+def _restore(exercise_id, namespace):
+    """Run the reference answer in the notebook's namespace; a Korean note on what happened."""
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            exec(compile(reference_answer(exercise_id), f"<정답 {exercise_id}>", "exec"), namespace)
+    except Exception as error:  # the reference may need state that an earlier failure broke
+        return (f"→ 정답 코드로 바꾸지 못했습니다 ({type(error).__name__}: {error}). "
+                "다음 연습에 영향이 있을 수 있습니다.")
+    return NOTE
+
+
+@contextlib.contextmanager
+def carry_forward(exercise_id, namespace):
+    """Run the tests of one exercise; on failure restore the reference answer, then report the failure."""
+    __tracebackhide__ = True
+    try:
+        yield
+    except Exception as error:
+        note = _restore(exercise_id, namespace)
+        if error.args and isinstance(error.args[0], str):
+            error.args = (f"{error.args[0]}\n{note}", *error.args[1:])
+        else:
+            error.args = (*error.args, note)
+        raise
