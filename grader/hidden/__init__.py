@@ -21,6 +21,19 @@ def reference_answer(exercise_id):
     return module.ANSWERS[exercise_id]
 
 
+def reference(exercise_id, namespace, *names):
+    """Run the reference answer in a copy of the notebook's namespace and return its values of `names`.
+
+    The copy is shallow: use it for answers that make new objects (a model, a function), not for
+    answers that change an object the notebook already holds (e.g. `model.compile(...)` on a given model).
+    """
+    scratch = dict(namespace)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        exec(compile(reference_answer(exercise_id), f"<정답 {exercise_id}>", "exec"), scratch)
+    values = tuple(scratch[name] for name in names)
+    return values[0] if len(names) == 1 else values
+
+
 def _restore(exercise_id, namespace):
     """Run the reference answer in the notebook's namespace; a Korean note on what happened."""
     try:
