@@ -10,3 +10,10 @@ def course():
     from grader.course import load_course
 
     return load_course(ROOT)
+
+
+def lesson_names():
+    """Lesson names from course.toml, for parametrizing tests."""
+    from grader.course import load_course
+
+    return [lesson.name for lesson in load_course(ROOT).lessons]

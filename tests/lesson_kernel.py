@@ -1,0 +1,50 @@
+"""Run a solution notebook in one kernel and stop at each test cell, to try other answers there."""
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+from grader.notebook import is_exercise, is_test, marker
+
+
+class Stop:
+    """The kernel paused at one test cell: try an answer, then put the solution back."""
+
+    def __init__(self, client, index, label, exercise, test):
+        self.client, self.index, self.label, self.exercise, self.test = client, index, label, exercise, test
+
+    def run(self, source):
+        self.client.execute_cell(nbformat.v4.new_code_cell(source), self.index)
+
+    def attempt(self, code):
+        """Run `code` as the exercise, then the test cell: None if it passed, else the error text."""
+        try:
+            self.run(code)
+            self.run(self.test)
+        except CellExecutionError as error:
+            return str(error)
+        finally:
+            self.restore()
+        return None
+
+    def restore(self):
+        self.run(self.exercise)
+        self.run(self.test)
+
+
+def stops_at_tests(solution_path):
+    """Yield a Stop at every test cell while the solution runs top to bottom in one kernel."""
+    solution = nbformat.read(solution_path, as_version=4)
+    client = NotebookClient(solution, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(solution_path.parent)}})
+    exercise = {}
+    with client.setup_kernel():
+        for index, cell in enumerate(solution.cells):
+            if cell.cell_type != "code":
+                continue
+            client.execute_cell(cell, index)
+            if is_exercise(cell):
+                exercise[marker(cell)[1]] = cell.source
+            if is_test(cell):
+                label = marker(cell)[1]
+                yield Stop(client, index, label, exercise[label], cell.source)
