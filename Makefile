@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_LESSON := 01_layers
 
-.PHONY: demo test release lint bench clean
+.PHONY: demo test release lint bench mutants clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/grading.py --lesson $(DEMO_LESSON)
 	$(BIN)/python benchmarks/notebooks.py
+
+mutants: $(STAMP)
+	$(BIN)/python benchmarks/mutants.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check grader tests benchmarks conftest.py

@@ -1,0 +1,984 @@
+"""Mutation harness: how many automatically made wrong answers do each lesson's tests reject?
+
+Usage: .venv/bin/python benchmarks/mutants.py [--lesson 01_layers ...] [--exercise 1-2 ...]
+           [--sample N] [--seed S] [--timeout SECONDS] [--json OUT] [--list] [--confirm N]
+
+Every answer (the code between `### BEGIN SOLUTION` / `### END SOLUTION` of a solutions/ exercise
+cell) is parsed with `ast`, and each operator below makes one small change at one place: a mutant.
+Judging is fast: one kernel per lesson runs the solution top to bottom; at each test cell, every
+mutant of that exercise runs in place of the answer, then the test cell. An error in the test cell
+kills the mutant (`test`), an error in the mutant itself too (`crash`), so does running past the
+time limit (`timeout`). Then the solution's exercise cell and test cell run again (they must pass).
+
+A survivor is allowed only when benchmarks/equivalent.toml lists it, with a sentence of the task
+text that allows it. The exit status is 1 when any survivor is not listed (or `--confirm`
+disagrees), 2 on a harness error (the solution failing its own test). `--confirm N` grades N of
+the judged mutants through the real `grader grade` pipeline and checks that the verdicts agree.
+"""
+
+import argparse
+import ast
+import copy
+import difflib
+import hashlib
+import itertools
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("IPYTHONDIR", str(ROOT / "tests" / "ipython"))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+sys.path.insert(0, str(ROOT))
+
+import nbformat  # noqa: E402
+
+from grader.course import load_course, tomllib  # noqa: E402
+from grader.notebook import is_exercise, is_test, marker  # noqa: E402
+
+try:
+    from grader.notebook import answer_of  # noqa: E402
+except ImportError:  # older layout
+    from grader.samples import answer_of  # noqa: E402
+
+EQUIVALENT = ROOT / "benchmarks" / "equivalent.toml"
+TARGET = 0.95
+KILLED = ("test", "crash", "timeout")
+
+
+# ---------------------------------------------------------------- AST helpers
+
+def _name(func):
+    """The last part of a called name: keras.layers.Dense -> 'Dense' ('' for Dense(4)(x))."""
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else ""
+
+
+def _dotted(node):
+    """'keras.ops.mean' for that attribute chain, '' for anything else."""
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base else ""
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _keyword(call, name):
+    return next((k for k in call.keywords if k.arg == name), None)
+
+
+def _expr(text):
+    return ast.parse(text, mode="eval").body
+
+
+def _number(value):
+    """A tidy literal for a computed number: 0.1 * 10 -> 1.0, not 1.0000000000000002."""
+    return int(value) if isinstance(value, int) else float(f"{value:.6g}")
+
+
+def _constant(node, kinds):
+    """The value of a constant node (a negative number included) when it is one of `kinds`."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        value = _constant(node.operand, kinds)
+        return None if value is None else -value
+    if isinstance(node, ast.Constant) and isinstance(node.value, kinds) and not isinstance(node.value, bool):
+        return node.value
+    return None
+
+
+def _with_keyword(call, name, value):
+    """A copy of `call` with keyword name=value (replacing one already there)."""
+    call = copy.deepcopy(call)
+    call.keywords = [k for k in call.keywords if k.arg != name] + [ast.keyword(name, value)]
+    return call
+
+
+def _replaced(tree, index, new):
+    """A copy of `tree` with its index-th node (ast.walk order) replaced by `new` (None deletes it)."""
+    tree = copy.deepcopy(tree)
+    target = list(ast.walk(tree))[index]
+    for parent in ast.walk(tree):
+        for name, value in ast.iter_fields(parent):
+            if value is target:
+                setattr(parent, name, new)
+                return tree
+            if isinstance(value, list) and any(item is target for item in value):
+                position = next(i for i, item in enumerate(value) if item is target)
+                value[position:position + 1] = [] if new is None else [new]
+                if not value and name == "body":
+                    value.append(ast.Pass())
+                return tree
+    raise ValueError("node not found")
+
+
+def _sites(tree, kinds, rewrite):
+    """(description, mutated tree) for every node of `kinds` and every change `rewrite(node)` yields."""
+    for index, node in enumerate(ast.walk(tree)):
+        if isinstance(node, kinds):
+            for description, new in rewrite(node) or ():
+                yield f"{description} in line {node.lineno}", _replaced(tree, index, new)
+
+
+def _calls(tree):
+    return [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+
+
+# ---------------------------------------------------------------- operators
+# Each operator: (tree, kernel) -> iterator of (description, mutated tree). `kernel` is what the
+# lesson's kernel knows at the test cell (see PROBE), or None when listing without a kernel.
+
+ACTIVATIONS = {"relu": ["sigmoid", "linear"], "sigmoid": ["softmax", "relu", "linear"],
+               "softmax": ["sigmoid", "linear"], "linear": ["relu"], None: ["relu"]}
+
+
+def activation(tree, kernel):
+    """Each Dense / Activation layer's activation: relu → sigmoid/linear, sigmoid → softmax/relu/linear..."""
+    def rewrite(call):
+        kind = _name(call.func)
+        if kind not in ("Dense", "Activation"):
+            return
+        position = 1 if kind == "Dense" else 0
+        given = _keyword(call, "activation")
+        node = given.value if given else (call.args[position] if len(call.args) > position else None)
+        if node is None:
+            current = None
+        elif isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, str)):
+            current = node.value
+        elif isinstance(node, ast.Attribute):
+            current = node.attr
+        else:
+            return
+        for new in ACTIVATIONS.get(current, []):
+            changed = copy.deepcopy(call)
+            if given or node is None:
+                changed = _with_keyword(call, "activation", ast.Constant(new))
+            else:
+                changed.args[position] = ast.Constant(new)
+            yield f"{kind} activation {current} → {new}", changed
+    return _sites(tree, ast.Call, rewrite)
+
+
+def _units_node(call):
+    given = _keyword(call, "units")
+    return given.value if given else (call.args[0] if call.args else None)
+
+
+def units(tree, kernel):
+    """The units of each Dense layer: ×2 and +1."""
+    def rewrite(node):
+        if not (isinstance(node, ast.Call) and _name(node.func) == "Dense"):
+            return
+        value = _constant(_units_node(node), int) if _units_node(node) is not None else None
+        if value is None:
+            return
+        for new in (value * 2, value + 1):
+            changed = copy.deepcopy(node)
+            if _keyword(changed, "units"):
+                changed = _with_keyword(node, "units", ast.Constant(new))
+            else:
+                changed.args[0] = ast.Constant(new)
+            yield f"Dense({value} → {new})", changed
+    return _sites(tree, ast.Call, rewrite)
+
+
+def use_bias(tree, kernel):
+    """use_bias=False added to each Dense layer."""
+    def rewrite(call):
+        if _name(call.func) == "Dense" and not _keyword(call, "use_bias"):
+            yield "Dense use_bias=False", _with_keyword(call, "use_bias", ast.Constant(False))
+    return _sites(tree, ast.Call, rewrite)
+
+
+OPTIMIZERS = {"rmsprop": ("RMSprop", 0.001), "adam": ("Adam", 0.001), "sgd": ("SGD", 0.01)}
+
+
+def _optimizer_string(node):
+    """The optimizer name when `node` is a string given as an optimizer ('rmsprop'), else None."""
+    if isinstance(node, ast.keyword) and node.arg == "optimizer":
+        value = node.value
+        if isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value.lower() in OPTIMIZERS:
+            return value.value.lower()
+    return None
+
+
+def learning_rate(tree, kernel):
+    """learning_rate ×10 and ÷10 (keywords, `learning_rate = ...`); 'rmsprop' → RMSprop(learning_rate=default×10)."""
+    def keyword(node):
+        value = _constant(node.value, (int, float))
+        if node.arg == "learning_rate" and value is not None:
+            for new, how in ((value * 10, "×10"), (value / 10, "÷10")):
+                yield f"learning_rate {value} {how}", ast.keyword("learning_rate", ast.Constant(_number(new)))
+        name = _optimizer_string(node)
+        if name:
+            cls, default = OPTIMIZERS[name]
+            new = _expr(f"keras.optimizers.{cls}(learning_rate={_number(default * 10)})")
+            yield f"'{name}' → {cls}(learning_rate={_number(default * 10)})", ast.keyword("optimizer", new)
+
+    def assignment(node):
+        value = _constant(node.value, (int, float))
+        names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+        if value is not None and any("learning_rate" in n or n == "lr" for n in names):
+            for new, how in ((value * 10, "×10"), (value / 10, "÷10")):
+                yield f"{names[0]} = {value} {how}", ast.Assign(node.targets, ast.Constant(_number(new)))
+    yield from _sites(tree, ast.keyword, keyword)
+    yield from _sites(tree, ast.Assign, assignment)
+
+
+SWAPPED_OPTIMIZERS = {"rmsprop": "adam", "adam": "rmsprop", "sgd": "adam",
+                      "RMSprop": "Adam", "Adam": "RMSprop", "SGD": "Adam"}
+
+
+def optimizer(tree, kernel):
+    """The optimizer class: rmsprop ↔ adam, sgd → adam (strings and classes)."""
+    def keyword(node):
+        name = _optimizer_string(node)
+        if name:
+            yield f"optimizer '{name}' → '{SWAPPED_OPTIMIZERS[name]}'", ast.keyword(
+                "optimizer", ast.Constant(SWAPPED_OPTIMIZERS[name]))
+
+    def call(node):
+        name = _name(node.func)
+        if name in ("RMSprop", "Adam", "SGD") and isinstance(node.func, (ast.Attribute, ast.Name)):
+            changed = copy.deepcopy(node)
+            if isinstance(changed.func, ast.Attribute):
+                changed.func.attr = SWAPPED_OPTIMIZERS[name]
+            else:
+                changed.func.id = SWAPPED_OPTIMIZERS[name]
+            yield f"{name} → {SWAPPED_OPTIMIZERS[name]}", changed
+    yield from _sites(tree, ast.keyword, keyword)
+    yield from _sites(tree, ast.Call, call)
+
+
+FAMILY_OF = {"binary_crossentropy": "binary", "categorical_crossentropy": "categorical",
+             "sparse_categorical_crossentropy": "sparse", "mean_squared_error": "mse", "mse": "mse",
+             "mean_absolute_error": "mae", "mae": "mae"}
+FAMILIES = ("binary", "categorical", "sparse", "mse", "mae")
+STRING = {"binary": "binary_crossentropy", "categorical": "categorical_crossentropy",
+          "sparse": "sparse_categorical_crossentropy", "mse": "mean_squared_error", "mae": "mean_absolute_error"}
+CLASS = {"binary": "BinaryCrossentropy", "categorical": "CategoricalCrossentropy",
+         "sparse": "SparseCategoricalCrossentropy", "mse": "MeanSquaredError", "mae": "MeanAbsoluteError"}
+FAMILY_OF_CLASS = {cls: family for family, cls in CLASS.items()}
+LOGITS = ("BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy")
+
+
+def _loss_strings(tree):
+    """Ids of the string constants passed as `loss=` (alone, in a list or as the values of a dict)."""
+    found = set()
+    for call in _calls(tree):
+        given = _keyword(call, "loss")
+        if given:
+            value = given.value
+            for node in [value, *getattr(value, "values", []), *getattr(value, "elts", [])]:
+                if isinstance(node, ast.Constant) and node.value in FAMILY_OF:
+                    found.add(id(node))
+    return found
+
+
+def from_logits(tree, kernel):
+    """from_logits=True on crossentropy Loss objects; a string loss → its Loss class with from_logits=True."""
+    strings = _loss_strings(tree)
+
+    def rewrite(node):
+        if isinstance(node, ast.Call) and _name(node.func) in LOGITS:
+            yield f"{_name(node.func)}(from_logits=True)", _with_keyword(node, "from_logits", ast.Constant(True))
+        elif id(node) in strings and CLASS[FAMILY_OF[node.value]] in LOGITS:
+            cls = CLASS[FAMILY_OF[node.value]]
+            yield f"'{node.value}' → {cls}(from_logits=True)", _expr(f"keras.losses.{cls}(from_logits=True)")
+    return _sites(tree, (ast.Call, ast.Constant), rewrite)
+
+
+def loss_family(tree, kernel):
+    """The loss swapped among binary / categorical / sparse categorical crossentropy, mse, mae."""
+    def rewrite(node):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in FAMILY_OF:
+            short = node.value in ("mse", "mae")
+            for family in FAMILIES:
+                if family != FAMILY_OF[node.value]:
+                    new = family if short and family in ("mse", "mae") else STRING[family]
+                    yield f"loss '{node.value}' → '{new}'", ast.Constant(new)
+        elif isinstance(node, ast.Attribute) and "losses" in _dotted(node):
+            family = FAMILY_OF.get(node.attr) or FAMILY_OF_CLASS.get(node.attr)
+            table = CLASS if node.attr in FAMILY_OF_CLASS else STRING
+            for other in FAMILIES:
+                if family and other != family:
+                    yield f"{node.attr} → {table[other]}", ast.Attribute(node.value, table[other], ast.Load())
+    return _sites(tree, (ast.Constant, ast.Attribute), rewrite)
+
+
+MEANS = {"np.mean": "np.sum", "numpy.mean": "numpy.sum", "ops.mean": "ops.sum", "keras.ops.mean": "keras.ops.sum",
+         "tf.reduce_mean": "tf.reduce_sum", "tf.math.reduce_mean": "tf.math.reduce_sum"}
+
+
+def reduction(tree, kernel):
+    """Loss objects with reduction='sum'; mean → sum in hand-written losses (np / ops / tf)."""
+    def rewrite(call):
+        name, dotted = _name(call.func), _dotted(call.func)
+        if name in FAMILY_OF_CLASS and not _keyword(call, "reduction"):
+            yield f"{name}(reduction='sum')", _with_keyword(call, "reduction", ast.Constant("sum"))
+        if dotted in MEANS:
+            changed = copy.deepcopy(call)
+            changed.func = _expr(MEANS[dotted])
+            yield f"{dotted} → {MEANS[dotted]}", changed
+    return _sites(tree, ast.Call, rewrite)
+
+
+def epsilon(tree, kernel):
+    """Small constants (1e-7) → 1e-2; a clip(...) dropped (its first argument alone)."""
+    def rewrite(node):
+        if isinstance(node, ast.Constant) and isinstance(node.value, float) and 0 < abs(node.value) < 1e-3:
+            yield f"epsilon {node.value} → 0.01", ast.Constant(0.01)
+        if isinstance(node, ast.Call) and _name(node.func) in ("clip", "clip_by_value") and node.args:
+            yield f"{_dotted(node.func) or 'clip'}(...) dropped", copy.deepcopy(node.args[0])
+    return _sites(tree, (ast.Constant, ast.Call), rewrite)
+
+
+def _input_list(call):
+    """The list of inputs given to keras.Model(...), or None."""
+    given = _keyword(call, "inputs")
+    node = given.value if given else (call.args[0] if call.args else None)
+    return node if isinstance(node, ast.List) and len(node.elts) > 1 else None
+
+
+def input_order(tree, kernel):
+    """The list of inputs of keras.Model(inputs=[...]) reversed, or two neighbours swapped."""
+    def rewrite(node):
+        if not (isinstance(node, ast.List) and any(_input_list(c) is node for c in models)):
+            return
+        names = [ast.unparse(e) for e in node.elts]
+        orders = [list(reversed(range(len(names))))]
+        orders += [[*range(i), i + 1, i, *range(i + 2, len(names))] for i in range(len(names) - 1)]
+        for order in orders:
+            yield f"inputs [{', '.join(names[i] for i in order)}]", ast.List(
+                [copy.deepcopy(node.elts[i]) for i in order], ast.Load())
+    models = [c for c in _calls(tree) if _name(c.func) == "Model"]
+    return _sites(tree, ast.List, rewrite)
+
+
+def _input_names(tree):
+    """Names assigned from keras.Input(...) in the answer."""
+    return [t.id for node in ast.walk(tree) if isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Call) and _name(node.value.func) == "Input"
+            for t in node.targets if isinstance(t, ast.Name)]
+
+
+def unused_input(tree, kernel):
+    """An Input variable passed to a layer replaced by another Input variable (one input left unused)."""
+    inputs = _input_names(tree)
+    skip = {id(e) for c in _calls(tree) if _name(c.func) == "Model" for e in ast.walk(c)}
+    arguments = {id(a) for c in _calls(tree) for a in c.args}
+    arguments |= {id(e) for c in _calls(tree) for a in c.args if isinstance(a, ast.List) for e in a.elts}
+
+    def rewrite(node):
+        if node.id in inputs and id(node) in arguments and id(node) not in skip:
+            for other in inputs:
+                if other != node.id:
+                    yield f"input {node.id} → {other}", ast.Name(other, ast.Load())
+    return _sites(tree, ast.Name, rewrite)
+
+
+def _merged_list(call):
+    """The list given to concatenate([...]) / Concatenate()([...]) / Add()([...]) (not numpy's)."""
+    name, dotted = _name(call.func), _dotted(call.func)
+    layer_call = isinstance(call.func, ast.Call) and _name(call.func.func) in ("Concatenate", "Add")
+    function = name in ("concatenate", "add") and not dotted.startswith(("np.", "numpy."))
+    first = call.args[0] if call.args else None
+    if (layer_call or function) and isinstance(first, ast.List) and len(first.elts) > 1:
+        return first
+    return None
+
+
+def concat_order(tree, kernel):
+    """The list merged by Concatenate / Add / concatenate reversed."""
+    def rewrite(call):
+        merged = _merged_list(call)
+        if merged is not None:
+            changed = copy.deepcopy(call)
+            changed.args[0].elts.reverse()
+            yield f"{ast.unparse(call.func)} order reversed", changed
+    return _sites(tree, ast.Call, rewrite)
+
+
+def epochs(tree, kernel):
+    """epochs +1 and ×2; batch_size ×2."""
+    def rewrite(node):
+        value = _constant(node.value, int)
+        if value is None:
+            return
+        if node.arg == "epochs":
+            for new in (value + 1, value * 2):
+                yield f"epochs {value} → {new}", ast.keyword("epochs", ast.Constant(new))
+        if node.arg == "batch_size":
+            yield f"batch_size {value} → {value * 2}", ast.keyword("batch_size", ast.Constant(value * 2))
+    return _sites(tree, ast.keyword, rewrite)
+
+
+def _is_fresh_model(node):
+    name = _name(node.func) if isinstance(node, ast.Call) else ""
+    return name in ("Sequential", "Model") or name.startswith("build")
+
+
+def trained_model(tree, kernel):
+    """`model = build_model()` (or Sequential / Model) → a model the kernel has already trained."""
+    def rewrite(node):
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and _is_fresh_model(node.value):
+            for other in kernel["trained"][:3]:
+                yield f"fresh {node.targets[0].id} → trained {other}", ast.Assign(
+                    node.targets, ast.Name(other, ast.Load()))
+    return _sites(tree, ast.Assign, rewrite) if kernel else ()
+
+
+def _half(node, kernel):
+    text = ast.unparse(node)
+    if kernel and isinstance(node, ast.Name) and node.id in kernel["dicts"]:
+        return _expr(f"{{k: v[:len(v) // 2] for k, v in {text}.items()}}")
+    return _expr(f"{text}[:len({text}) // 2]")
+
+
+def train_subset(tree, kernel):
+    """.fit(x, y, ...) → .fit(x[:len(x) // 2], y[:len(y) // 2], ...) (each value of a dict halved)."""
+    def rewrite(call):
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "fit" and len(call.args) >= 2:
+            changed = copy.deepcopy(call)
+            changed.args[:2] = [_half(a, kernel) for a in call.args[:2]]
+            yield "fit on half of the training data", changed
+    return _sites(tree, ast.Call, rewrite)
+
+
+def val_test(tree, kernel):
+    """A validation name → its test sibling (x_val → x_test); partial_x_train → x_train."""
+    def rewrite(node):
+        for other in (node.id.replace("val", "test"), node.id.removeprefix("partial_")):
+            if other != node.id and other in kernel["names"]:
+                yield f"{node.id} → {other}", ast.Name(other, ast.Load())
+    if not kernel:
+        return ()
+    return _sites(tree, ast.Name, lambda n: rewrite(n) if isinstance(n.ctx, ast.Load) else ())
+
+
+def kfold_slices(tree, kernel):
+    """Slices inside a loop shifted: upper + 1, upper + the fold size, lower + 1."""
+    loops = [loop for loop in ast.walk(tree) if isinstance(loop, (ast.For, ast.While))]
+    in_loops = {id(n) for loop in loops for n in ast.walk(loop) if isinstance(n, ast.Slice)}
+    counters = {n.id for loop in loops if isinstance(loop, ast.For) for n in ast.walk(loop.target)
+                if isinstance(n, ast.Name)}
+
+    def rewrite(node):
+        if id(node) not in in_loops:
+            return
+        sizes = sorted({part.id for bound in (node.lower, node.upper) if bound
+                        for mul in ast.walk(bound) if isinstance(mul, ast.BinOp) and isinstance(mul.op, ast.Mult)
+                        for part in (mul.left, mul.right) if isinstance(part, ast.Name)} - counters)
+        if node.upper:
+            for extra in ["1", *sizes]:
+                yield f"slice upper + {extra}", ast.Slice(
+                    copy.deepcopy(node.lower), _expr(f"({ast.unparse(node.upper)}) + {extra}"), None)
+        lower = f"({ast.unparse(node.lower)}) + 1" if node.lower else "1"
+        yield "slice lower + 1", ast.Slice(_expr(lower), copy.deepcopy(node.upper), None)
+    return _sites(tree, ast.Slice, rewrite)
+
+
+def _round3(value):
+    """The value rounded to 3 significant digits (tuples element by element)."""
+    if isinstance(value, list):
+        return tuple(_round3(v) for v in value)
+    if value is None:
+        return None
+    rounded = float(f"{value:.3g}")
+    return int(rounded) if isinstance(value, int) else rounded
+
+
+def literal(tree, kernel):
+    """A computed value replaced by its literal: `name = <value, 3 significant digits>` appended."""
+    if not kernel:
+        return
+    for node in tree.body:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
+            continue
+        name = node.targets[0].id
+        try:
+            ast.literal_eval(node.value)
+            continue  # already a literal
+        except ValueError:
+            pass
+        value = kernel["values"].get(name)
+        if value is None or _round3(value) == (tuple(value) if isinstance(value, list) else value):
+            continue  # not a number, or the literal would be the exact value
+        mutated = copy.deepcopy(tree)
+        mutated.body.append(ast.parse(f"{name} = {_round3(value)!r}").body[0])
+        yield f"{name} = {_round3(value)!r} (literal) after line {mutated.body[-2].end_lineno}", mutated
+
+
+SWAPPED_BINOPS = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult}
+SYMBOL = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+
+
+def arithmetic(tree, kernel):
+    """+ ↔ -, * ↔ /."""
+    def rewrite(node):
+        new = SWAPPED_BINOPS.get(type(node.op))
+        if new:
+            yield f"{SYMBOL[type(node.op)]} → {SYMBOL[new]}", ast.BinOp(
+                copy.deepcopy(node.left), new(), copy.deepcopy(node.right))
+    return _sites(tree, ast.BinOp, rewrite)
+
+
+FLIPPED = {ast.Lt: ast.GtE, ast.GtE: ast.Lt, ast.Gt: ast.LtE, ast.LtE: ast.Gt, ast.Eq: ast.NotEq,
+           ast.NotEq: ast.Eq, ast.Is: ast.IsNot, ast.IsNot: ast.Is, ast.In: ast.NotIn, ast.NotIn: ast.In}
+
+
+def comparison(tree, kernel):
+    """A comparison negated (< → >=, == → != ...)."""
+    def rewrite(node):
+        if len(node.ops) == 1:
+            changed = copy.deepcopy(node)
+            changed.ops = [FLIPPED[type(node.ops[0])]()]
+            yield f"{type(node.ops[0]).__name__} → {type(changed.ops[0]).__name__}", changed
+    return _sites(tree, ast.Compare, rewrite)
+
+
+def integer(tree, kernel):
+    """An integer constant +1 and -1 (not verbose=...)."""
+    quiet = {id(k.value) for node in ast.walk(tree) for k in getattr(node, "keywords", []) if k.arg == "verbose"}
+
+    def rewrite(node):
+        if _constant(node, int) is not None and id(node) not in quiet:
+            for new in (node.value + 1, node.value - 1):
+                yield f"{node.value} → {new}", ast.Constant(new)
+    return _sites(tree, ast.Constant, rewrite)
+
+
+def axis(tree, kernel):
+    """axis=-1 → axis=0 (axis=0 → -1, other axes → 0)."""
+    def rewrite(node):
+        value = _constant(node.value, int)
+        if node.arg == "axis" and value is not None:
+            new = -1 if value == 0 else 0
+            yield f"axis={value} → axis={new}", ast.keyword("axis", ast.Constant(new))
+    return _sites(tree, ast.keyword, rewrite)
+
+
+def dropped(tree, kernel):
+    """One statement that is not an assignment (a call such as .fit(...) or .compile(...)) deleted."""
+    def rewrite(node):
+        if not (isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
+            yield f"'{ast.unparse(node)[:40]}' deleted", None
+    return _sites(tree, ast.Expr, rewrite)
+
+
+OPERATORS = [activation, units, use_bias, learning_rate, optimizer, from_logits, loss_family, reduction,
+             epsilon, input_order, unused_input, concat_order, epochs, trained_model, train_subset, val_test,
+             kfold_slices, literal, arithmetic, comparison, integer, axis, dropped]
+NEEDS_KERNEL = {"trained_model", "val_test", "literal"}
+
+
+# ---------------------------------------------------------------- mutants
+
+@dataclass
+class Mutant:
+    lesson: str
+    exercise: str
+    operator: str
+    description: str
+    source: str  # the mutated answer (ast.unparse)
+    original: str  # the answer, normalized the same way
+    verdict: str = ""  # test, crash, timeout, survived, equivalent (or "" when not judged)
+    seconds: float = 0.0
+    message: str = ""
+
+    @property
+    def id(self):
+        return hashlib.sha1(self.source.encode()).hexdigest()[:8]
+
+    def diff(self):
+        return "".join(difflib.unified_diff(self.original.splitlines(True), self.source.splitlines(True),
+                                            "answer", "mutant", n=3))
+
+    def to_dict(self):
+        return {"id": self.id, **asdict(self), "diff": self.diff()}
+
+
+def mutants_of(answer, kernel=None, lesson="", exercise="", operators=None):
+    """Every distinct mutant of an answer, one change each, in operator order."""
+    tree = ast.parse(answer)
+    original = ast.unparse(tree) + "\n"
+    seen, found = {original}, []
+    for operator_ in operators or OPERATORS:
+        for description, mutated in operator_(tree, kernel):
+            source = ast.unparse(ast.fix_missing_locations(mutated)) + "\n"
+            if source not in seen:
+                seen.add(source)
+                found.append(Mutant(lesson, exercise, operator_.__name__, description, source, original))
+    return found
+
+
+def with_answer(cell_source, answer):
+    """The exercise cell's source with its answer replaced (marker, comments and trailing code kept)."""
+    head, rest = cell_source.split("### BEGIN SOLUTION\n", 1)
+    tail = rest.split("### END SOLUTION", 1)[1]
+    return f"{head}### BEGIN SOLUTION\n{answer}### END SOLUTION{tail}"
+
+
+def sample(mutants, n, seed, key):
+    """At most n of the mutants, chosen at random (seeded by `seed` and `key`), in their order."""
+    if n is None or len(mutants) <= n:
+        return list(mutants)
+    chosen = set(random.Random(f"{seed}:{key}").sample(range(len(mutants)), n))
+    return [m for i, m in enumerate(mutants) if i in chosen]
+
+
+# ---------------------------------------------------------------- judging in a kernel
+
+PROBE = '''
+def _mutants_probe(wanted):
+    import json, keras, numpy
+    def plain(v):
+        if isinstance(v, (bool, numpy.bool_)):
+            return None
+        if isinstance(v, (int, float, numpy.integer, numpy.floating)):
+            return v.item() if hasattr(v, "item") else v
+        if isinstance(v, tuple) and 0 < len(v) <= 4 and all(
+                x is None or (isinstance(x, (int, float)) and not isinstance(x, bool)) for x in v):
+            return list(v)
+        return None
+    def trained(v):
+        try:
+            return isinstance(v, keras.Model) and v.optimizer is not None and int(v.optimizer.iterations) > 0
+        except Exception:
+            return False
+    names = {n: v for n, v in globals().items() if not n.startswith("_")}
+    print("MUTANTS-PROBE" + json.dumps({
+        "names": sorted(names),
+        "trained": sorted(n for n, v in names.items() if trained(v)),
+        "dicts": sorted(n for n, v in names.items() if isinstance(v, dict)),
+        "values": {n: plain(names[n]) for n in wanted if n in names}}))
+_mutants_probe(%r)
+del _mutants_probe
+'''
+
+
+@dataclass
+class LessonResult:
+    lesson: str
+    mutants: list = field(default_factory=list)  # every mutant made (judged ones have a verdict)
+    errors: list = field(default_factory=list)  # harness errors (Korean/English sentences)
+    seconds: float = 0.0
+
+
+class Kernel:
+    """One kernel running a solution notebook, able to try code at a cell's place."""
+
+    def __init__(self, client, timeout):
+        self.client, self.timeout = client, timeout
+
+    def run(self, source, index, timeout=None):
+        """None when `source` ran without an error, 'timeout', or the error ('Name: message')."""
+        from nbclient.exceptions import CellExecutionError
+
+        self.client.timeout = timeout or self.timeout
+        cell = nbformat.v4.new_code_cell(source)
+        try:
+            self.client.execute_cell(cell, index)
+        except CellExecutionError as error:
+            if error.ename == "MutantTimeout":
+                return "timeout"
+            return f"{error.ename}: {error.evalue}"[:500]
+        self.outputs = cell.outputs
+        return None
+
+    def probe(self, answer, index):
+        """What the kernel knows now: global names, trained models, dicts, values of the answer's names."""
+        wanted = sorted({t.id for node in ast.parse(answer).body if isinstance(node, ast.Assign)
+                         for t in node.targets if isinstance(t, ast.Name)})
+        if self.run(PROBE % (wanted,), index) is not None:
+            return None
+        text = "".join(o.get("text", "") for o in self.outputs if o.get("name") == "stdout")
+        return json.loads(text.split("MUTANTS-PROBE", 1)[1])
+
+
+def try_mutant(kernel, mutant, exercise_cell, test_cell, index):
+    """Run the mutant in place of the answer, then the test cell; sets the mutant's verdict."""
+    started = time.perf_counter()
+    error = kernel.run(with_answer(exercise_cell.source, mutant.source), index)
+    if error is None:
+        error = kernel.run(test_cell.source, index)
+        mutant.verdict = "survived" if error is None else ("timeout" if error == "timeout" else "test")
+    else:
+        mutant.verdict = "timeout" if error == "timeout" else "crash"
+    mutant.message = error or ""
+    mutant.seconds = round(time.perf_counter() - started, 2)
+
+
+def restore(kernel, exercise_cell, test_cell, index, slow_timeout):
+    """Run the solution's exercise and test cells again; None when they pass (two tries), else the error."""
+    for _ in range(2):
+        error = kernel.run(exercise_cell.source, index, slow_timeout) or kernel.run(
+            test_cell.source, index, slow_timeout)
+        if error is None:
+            return None
+    return error
+
+
+def judge_lesson(course, lesson, labels=None, n=None, seed=0, timeout=120, log=print):
+    """Run one lesson's solution in a kernel and judge the mutants of its exercises (all or `labels`)."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    started = time.perf_counter()
+    solution = nbformat.read(course.solution_path(lesson), as_version=4)
+    result = LessonResult(lesson.name)
+    slow = max(600, timeout)
+    client = NotebookClient(solution, timeout=slow, kernel_name="python3", interrupt_on_timeout=True,
+                            error_on_timeout={"ename": "MutantTimeout", "evalue": "time limit", "traceback": []},
+                            resources={"metadata": {"path": str(course.root / "solutions")}})
+    kernel, exercises = Kernel(client, timeout), {}
+    with client.setup_kernel():
+        for index, cell in enumerate(solution.cells):
+            if cell.cell_type != "code":
+                continue
+            client.timeout = slow
+            try:
+                client.execute_cell(cell, index)
+            except CellExecutionError as error:
+                result.errors.append(f"{marker(cell) or index}: the solution cell fails: "
+                                     f"{error.ename}: {error.evalue}"[:300])
+                continue
+            if is_exercise(cell):
+                exercises[marker(cell)[1]] = cell
+            label = marker(cell)[1] if is_test(cell) and marker(cell) else None
+            if label and label in exercises and (not labels or label in labels):
+                judge_exercise(kernel, result, exercises[label], cell, index, n, seed, slow, log)
+    result.seconds = round(time.perf_counter() - started, 1)
+    return result
+
+
+def judge_exercise(kernel, result, exercise_cell, test_cell, index, n, seed, slow, log):
+    label = marker(test_cell)[1]
+    answer = answer_of(exercise_cell)
+    started = time.perf_counter()
+    made = mutants_of(answer, kernel.probe(answer, index), result.lesson, label)
+    result.mutants.extend(made)
+    chosen = sample(made, n, seed, f"{result.lesson}:{label}")
+    for mutant in chosen:
+        try_mutant(kernel, mutant, exercise_cell, test_cell, index)
+        error = restore(kernel, exercise_cell, test_cell, index, slow)
+        if error:
+            result.errors.append(f"연습 {label}: the solution fails its test after mutant {mutant.id}: {error}")
+    counts = {v: sum(m.verdict == v for m in chosen) for v in ("test", "crash", "timeout", "survived")}
+    log(f"  {result.lesson} {label}: {len(chosen)}/{len(made)} mutants, killed {counts['test']} by the test, "
+        f"{counts['crash']} crash, {counts['timeout']} timeout, survived {counts['survived']} "
+        f"({time.perf_counter() - started:.1f} s)")
+
+
+# ---------------------------------------------------------------- equivalents and report
+
+def load_equivalents(path=EQUIVALENT):
+    """[[equivalent]] entries; each needs lesson, exercise, operator, id, mutation and a quote."""
+    if not path.exists():
+        return []
+    entries = tomllib.loads(path.read_text(encoding="utf-8")).get("equivalent", [])
+    for entry in entries:
+        missing = {"lesson", "exercise", "operator", "id", "mutation", "quote"} - {
+            k for k, v in entry.items() if str(v).strip()}
+        if missing:
+            raise ValueError(f"{path.name}: entry {entry.get('id')} lacks {', '.join(sorted(missing))}")
+    return entries
+
+
+def apply_equivalents(results, entries):
+    """Mark listed survivors as equivalent; warnings for entries that no longer match."""
+    listed = {(e["lesson"], e["id"]): e for e in entries}
+    warnings = []
+    for result in results:
+        for mutant in result.mutants:
+            if mutant.verdict == "survived" and (mutant.lesson, mutant.id) in listed:
+                mutant.verdict = "equivalent"
+            elif mutant.verdict in KILLED and (mutant.lesson, mutant.id) in listed:
+                warnings.append(f"{mutant.lesson} {mutant.id}: listed as equivalent but now killed ({mutant.verdict})")
+    made = {(m.lesson, m.id) for r in results for m in r.mutants}
+    judged_exercises = {(m.lesson, m.exercise) for r in results for m in r.mutants}
+    for (lesson, id_), entry in listed.items():
+        if (lesson, entry["exercise"]) in judged_exercises and (lesson, id_) not in made:
+            warnings.append(f"{lesson} {id_} ({entry['exercise']}, {entry['mutation']}): listed in "
+                            f"{EQUIVALENT.name} but no longer made")
+    return warnings
+
+
+def tally(mutants):
+    counts = {v: sum(m.verdict == v for m in mutants) for v in (*KILLED, "survived", "equivalent")}
+    counts["total"] = sum(counts.values())
+    counts["killed"] = sum(counts[v] for v in KILLED)
+    denominator = counts["total"] - counts["equivalent"]
+    counts["rate"] = counts["killed"] / denominator if denominator else 1.0
+    return counts
+
+
+def table(result):
+    judged = [m for m in result.mutants if m.verdict]
+    lines = [f"{'operator':<15} {'total':>5} {'test':>5} {'crash':>5} {'timeout':>7} {'survived':>8} "
+             f"{'equiv.':>6} {'kill rate':>9}"]
+    groups = [(op.__name__, [m for m in judged if m.operator == op.__name__]) for op in OPERATORS]
+    for name, mutants in [*groups, ("total", judged)]:
+        if mutants:
+            c = tally(mutants)
+            lines.append(f"{name:<15} {c['total']:>5} {c['test']:>5} {c['crash']:>5} {c['timeout']:>7} "
+                         f"{c['survived']:>8} {c['equivalent']:>6} {c['rate']:>9.1%}")
+    return "\n".join(lines)
+
+
+def report(results, commit):
+    print(f"\n# Mutants (hidden tests at commit {commit})")
+    for result in results:
+        c = tally([m for m in result.mutants if m.verdict])
+        status = "ok" if c["rate"] >= TARGET else f"below the target {TARGET:.0%}"
+        print(f"\n## {result.lesson}: kill rate {c['rate']:.1%} ({status}), {c['survived']} unlisted "
+              f"survivors, {len(result.mutants)} mutants made, wall time {result.seconds:.1f} s")
+        print(table(result))
+        for error in result.errors:
+            print(f"HARNESS ERROR: {error}")
+        for mutant in (m for m in result.mutants if m.verdict == "survived"):
+            print(f"\nsurvivor {mutant.id}  연습 {mutant.exercise}  {mutant.operator}: {mutant.description}")
+            print(mutant.diff().rstrip())
+    c = tally([m for r in results for m in r.mutants if m.verdict])
+    print(f"\nall lessons: {c['total']} judged, killed {c['killed']} (test {c['test']}, crash {c['crash']}, "
+          f"timeout {c['timeout']}), survived {c['survived']}, equivalent {c['equivalent']}, "
+          f"kill rate {c['rate']:.1%}; {sum(r.seconds for r in results):.0f} s")
+
+
+def summary_table(results):
+    """Markdown rows (lesson, judged, killed, survived, equivalent, rate, seconds) for the README."""
+    rows = ["| 레슨 | 변이 | 잡음 | 살아남음 | 동등 | 잡은 비율 | 시간(초) |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        c = tally([m for m in r.mutants if m.verdict])
+        rows.append(f"| `{r.lesson}` | {c['total']} | {c['killed']} | {c['survived']} | {c['equivalent']} | "
+                    f"{c['rate']:.1%} | {r.seconds:.0f} |")
+    return "\n".join(rows)
+
+
+# ---------------------------------------------------------------- confirmation through `grader grade`
+
+def confirm(course, results, n, seed, log=print):
+    """Grade n judged mutants with the real pipeline; the disagreements (empty when all agree)."""
+    from grader.execute import Limits
+    from grader.grade import Assignment, grade_batch
+    from grader.samples import filled
+
+    judged = [m for r in results for m in r.mutants if m.verdict in ("test", "crash", "survived", "equivalent")]
+    chosen = random.Random(seed).sample(judged, min(n, len(judged)))
+    disagreements = []
+    for lesson_name, group in itertools.groupby(sorted(chosen, key=lambda m: m.lesson), key=lambda m: m.lesson):
+        group = list(group)
+        lesson = course.lesson(lesson_name)
+        assignment = Assignment.load(course, lesson, Limits())
+        with tempfile.TemporaryDirectory() as folder:
+            folder = Path(folder)
+            files = []
+            for mutant in group:
+                path = folder / "in" / f"m{mutant.id}_{lesson_name}.ipynb"
+                path.parent.mkdir(exist_ok=True)
+                nbformat.write(filled(assignment.released, assignment.solution, {mutant.exercise: mutant.source}),
+                               path)
+                files.append(path)
+            graded, _ = grade_batch(files, assignment, folder / "out", jobs=os.cpu_count() or 1, force=True,
+                                    progress=False)
+        by_student = {r.student: r for r in graded}
+        for mutant in group:
+            tests = [t for t in by_student[f"m{mutant.id}"].tests if t.label == mutant.exercise]
+            lost = not tests or any(t.points < t.max_points for t in tests)
+            if lost != (mutant.verdict in KILLED):
+                disagreements.append(f"{lesson_name} {mutant.id} ({mutant.exercise}, {mutant.description}): "
+                                     f"harness {mutant.verdict}, grader {'lost points' if lost else 'full points'}")
+    log(f"\nconfirm: {len(chosen) - len(disagreements)}/{len(chosen)} mutants graded by `grader grade` agree")
+    for line in disagreements:
+        log(f"  DISAGREE {line}")
+    return disagreements
+
+
+# ---------------------------------------------------------------- command line
+
+def exercises_of(course, lesson):
+    """{label: answer} of a lesson's solution notebook."""
+    solution = nbformat.read(course.solution_path(lesson), as_version=4)
+    return {marker(c)[1]: answer_of(c) for c in solution.cells if is_exercise(c)}
+
+
+def list_mutants(course, lessons, labels):
+    for lesson in lessons:
+        for label, answer in exercises_of(course, lesson).items():
+            if labels and label not in labels:
+                continue
+            made = mutants_of(answer, None, lesson.name, label)
+            print(f"\n## {lesson.name} 연습 {label}: {len(made)} mutants without a kernel "
+                  f"(+ {', '.join(sorted(NEEDS_KERNEL))} when judged)")
+            for mutant in made:
+                print(f"{mutant.id}  {mutant.operator:<14} {mutant.description}")
+
+
+def git_commit():
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "grader", "solutions"], cwd=ROOT,
+                               capture_output=True, text=True).stdout.strip()
+        return head + (" + uncommitted changes in grader/ or solutions/" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lesson", nargs="+", help="lessons to judge (default: all)")
+    parser.add_argument("--exercise", nargs="+", help="exercises to judge, e.g. 5-2 (default: all)")
+    parser.add_argument("--sample", type=int, help="at most N mutants per exercise, chosen at random")
+    parser.add_argument("--seed", type=int, default=0, help="seed of --sample and --confirm")
+    parser.add_argument("--timeout", type=int, default=120, help="seconds per mutant cell (timeout = killed)")
+    parser.add_argument("--json", type=Path, help="write the full result here")
+    parser.add_argument("--list", action="store_true", help="list the mutants (without a kernel) and stop")
+    parser.add_argument("--confirm", type=int, default=0, metavar="N",
+                        help="grade N judged mutants with `grader grade` and compare the verdicts")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    course = load_course(ROOT)
+    lessons = [course.lesson(name) for name in args.lesson] if args.lesson else list(course.lessons)
+    labels = set(args.exercise or [])
+    if labels:
+        lessons = [lesson for lesson in lessons if labels & set(exercises_of(course, lesson))]
+    if args.list:
+        list_mutants(course, lessons, labels)
+        return 0
+    entries = load_equivalents()
+    results = []
+    for lesson in lessons:
+        print(f"# {lesson.name} ...", flush=True)
+        results.append(judge_lesson(course, lesson, labels, args.sample, args.seed, args.timeout,
+                                    log=lambda line: print(line, flush=True)))
+        print(f"# {lesson.name}: {results[-1].seconds:.1f} s", flush=True)
+    warnings = apply_equivalents(results, entries)
+    commit = git_commit()
+    report(results, commit)
+    for warning in warnings:
+        print(f"WARNING: {warning}")
+    disagreements = confirm(course, results, args.confirm, args.seed) if args.confirm else []
+    if args.json:
+        args.json.write_text(json.dumps({"commit": commit, "sample": args.sample, "seed": args.seed, "lessons": [
+            {"lesson": r.lesson, "seconds": r.seconds, "errors": r.errors, "tally": tally(
+                [m for m in r.mutants if m.verdict]), "mutants": [m.to_dict() for m in r.mutants]}
+            for r in results], "warnings": warnings, "disagreements": disagreements},
+            ensure_ascii=False, indent=1), encoding="utf-8")
+    if any(r.errors for r in results):
+        return 2
+    survivors = sum(m.verdict == "survived" for r in results for m in r.mutants)
+    return 1 if survivors or disagreements else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
