@@ -4,6 +4,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from grader.hidden import NOTE
 from grader.notebook import is_exercise, is_test, marker
 
 
@@ -17,19 +18,20 @@ class Stop:
         self.client.execute_cell(nbformat.v4.new_code_cell(source), self.index)
 
     def attempt(self, code):
-        """Run `code` as the exercise, then the test cell: None if it passed, else the error text."""
+        """Run `code` as the exercise, then the test cell: None if it passed, else the error text.
+
+        A failing test cell has already put the reference answer back (carry_forward); otherwise
+        the solution's answer runs again so that the next attempt starts from the same state.
+        """
         try:
             self.run(code)
             self.run(self.test)
         except CellExecutionError as error:
+            if NOTE not in str(error):
+                self.run(self.exercise)
             return str(error)
-        finally:
-            self.restore()
-        return None
-
-    def restore(self):
         self.run(self.exercise)
-        self.run(self.test)
+        return None
 
 
 def stops_at_tests(solution_path):
