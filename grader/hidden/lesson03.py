@@ -1,11 +1,21 @@
-"""Hidden tests for lesson 03 (손실 함수와 옵티마이저)."""
+"""Hidden tests for lesson 03 (손실 함수와 옵티마이저).
+
+Each test compares with the reference: student functions are re-run on inputs they have not seen
+and compared with Keras (float32) and with the task's formula in float64 (both follow the text);
+hand-written gradient descent is compared step by step with the reference run from the same start;
+optimizers are compared with the reference objects, every hyperparameter included.
+"""
+
+import numbers
 
 import keras
 import numpy as np
 
 from grader import checks
 from grader.checks import loss_name
+from grader.hidden import reference
 
+_KEYS = ["binary", "multiclass_integer", "multiclass_onehot", "regression"]
 _CHOICES = {
     "binary": ({"binary_crossentropy"}, "sigmoid 출력 하나와 0/1 레이블에는 binary_crossentropy를 씁니다."),
     "multiclass_onehot": ({"categorical_crossentropy"},
@@ -14,6 +24,7 @@ _CHOICES = {
                            "정수 레이블에는 sparse_categorical_crossentropy를 씁니다 (레이블 형식만 다릅니다)."),
     "regression": ({"mean_squared_error", "mean_absolute_error"}, "회귀에는 mse(또는 mae)를 씁니다."),
 }
+EPSILON = 1e-7
 
 
 def _floats(*arrays):
@@ -21,36 +32,88 @@ def _floats(*arrays):
 
 
 def ex1_choose(task_losses):
-    """Each task maps to the standard loss (aliases such as 'mse' accepted)."""
+    """Exactly the four task keys; each maps to the standard loss (aliases such as 'mse' accepted)."""
     __tracebackhide__ = True
+    if not isinstance(task_losses, dict):
+        checks.fail("task_losses는 딕셔너리여야 합니다.", "{'binary': '...', ...}", type(task_losses).__name__,
+                    "중괄호 {}로 문제 종류(키)와 손실 함수 이름(값)을 짝지으세요.")
+    checks.answer("task_losses의 키", sorted(task_losses), _KEYS, "네 가지 문제 종류를 모두 키로 넣으세요.")
     for task, (accepted, hint) in _CHOICES.items():
-        found = loss_name(task_losses.get(task))
+        try:
+            found = loss_name(task_losses.get(task))
+        except Exception:  # an object loss_name cannot read
+            found = repr(task_losses.get(task))
         if found not in accepted:
             checks.fail(f"'{task}' 문제의 손실 함수가 알맞지 않습니다.", sorted(accepted), found, hint)
 
 
+def _matches(student_fn, cases, references, hint):
+    """student_fn equals one of the references (float32 Keras, float64 formula) on every case."""
+    __tracebackhide__ = True
+    if not callable(student_fn):
+        checks.fail("손실 함수가 함수가 아닙니다.", "def 손실(y_true, y_pred): ...", type(student_fn).__name__,
+                    "def로 함수를 정의하고 함수 이름을 그대로 넘기세요(괄호 없이).")
+    for number, (y_true, y_pred) in enumerate(cases, start=1):
+        wanted = [checks.to_numpy(fn(y_true, y_pred)) for fn in references]
+        with checks.student_code(f"처음 보는 {number}번째 입력에서 손실 함수가 오류를 냈습니다.", "오류 없이 값 반환",
+                                 "keras.ops(또는 넘파이)의 함수로, 어떤 크기의 배치에도 동작하게 작성하세요."):
+            found = checks.to_numpy(student_fn(y_true, y_pred))
+        if found.shape != wanted[0].shape:
+            checks.fail(f"처음 보는 {number}번째 입력(크기 {y_true.shape})에서 반환값의 크기가 다릅니다.",
+                        wanted[0].shape, found.shape,
+                        "샘플마다 손실 하나를 돌려주도록 마지막 축(axis=-1)으로만 줄이세요.")
+        if not np.all(np.isfinite(found)):
+            checks.fail(f"처음 보는 {number}번째 입력에서 nan 또는 inf가 나왔습니다.", np.round(wanted[0], 4),
+                        found, "y_pred가 정확히 0이나 1이면 log(0)이 됩니다. 먼저 [1e-7, 1 - 1e-7]로 자르세요.")
+        if not any(checks.close(found, want) for want in wanted):
+            checks.fail(f"처음 보는 {number}번째 입력(크기 {y_true.shape})에서 손실 값이 keras 결과와 다릅니다.",
+                        np.round(wanted[0], 4), np.round(found, 4), hint)
+
+
+def _mse64(y_true, y_pred):
+    y_true, y_pred = np.float64(y_true), np.float64(y_pred)
+    return np.mean(np.square(y_true - y_pred), axis=-1)
+
+
+def _bce64(y_true, y_pred):
+    y_true, p = np.float64(y_true), np.clip(np.float64(y_pred), EPSILON, 1 - EPSILON)
+    return -np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p), axis=-1)
+
+
+def _cce64(y_true, y_pred):
+    y_true, p = np.float64(y_true), np.clip(np.float64(y_pred), EPSILON, 1 - EPSILON)
+    return -np.sum(y_true * np.log(p), axis=-1)
+
+
 def ex2_mse(my_mse):
-    """Equals keras MSE on unseen shapes, including a 3-D batch."""
+    """Equals MSE over the last axis on unseen shapes (1 feature, 2-D, 3-D batch)."""
     __tracebackhide__ = True
     rng = np.random.default_rng(302)
     cases = [_floats(rng.normal(size=shape), rng.normal(size=shape)) for shape in ((4, 3), (5, 1), (2, 3, 4))]
-    checks.loss_fn_matches(my_mse, keras.losses.mean_squared_error, cases)
+    _matches(my_mse, cases, [keras.losses.mean_squared_error, _mse64],
+             "(y_true - y_pred)를 제곱한 뒤 마지막 축(axis=-1)으로 평균하세요 (합이나 절댓값이 아닙니다).")
 
 
 def ex3_bce(my_binary_crossentropy):
-    """Equals keras binary crossentropy, including predictions of exactly 0 and 1."""
+    """Equals binary crossentropy with clipping at 1e-7, including predictions of exactly 0 and 1.
+
+    At exactly 0 and 1 the clipped value depends on the precision (1 - 1e-7 is 0.99999988 in float32),
+    so Keras's float32 result and the same formula in float64 are both accepted."""
     __tracebackhide__ = True
     rng = np.random.default_rng(303)
     cases = [
         _floats(rng.integers(0, 2, size=(6, 3)), rng.uniform(0.01, 0.99, size=(6, 3))),
         _floats([[1, 0, 1, 0]], [[1, 0, 0, 1]]),  # 정확히 맞힌 값과 정확히 틀린 값 (0과 1)
         _floats([[0.0], [1.0], [1.0]], [[0.0], [1.0], [0.5]]),
+        _floats([[0.0, 1.0]], [[1.0, 0.0]]),  # 확신하고 틀림: 자르는 값 1e-7이 그대로 드러남
     ]
-    checks.loss_fn_matches(my_binary_crossentropy, keras.losses.binary_crossentropy, cases)
+    _matches(my_binary_crossentropy, cases, [keras.losses.binary_crossentropy, _bce64],
+             "y_pred를 [1e-7, 1 - 1e-7]로 자른 뒤 -(y·log(p) + (1-y)·log(1-p))를 마지막 축으로 평균하세요. "
+             "부호, 두 항, 자르는 범위를 확인하세요.")
 
 
 def ex4_cce(my_categorical_crossentropy):
-    """Equals keras categorical crossentropy, including a probability of exactly 0 for the true class."""
+    """Equals categorical crossentropy with clipping at 1e-7, including a probability of exactly 0 for the truth."""
     __tracebackhide__ = True
     rng = np.random.default_rng(304)
     logits = rng.normal(size=(5, 4))
@@ -58,37 +121,72 @@ def ex4_cce(my_categorical_crossentropy):
     cases = [
         _floats(np.eye(4)[rng.integers(0, 4, size=5)], probabilities),
         _floats([[0, 1, 0], [0, 0, 1]], [[0, 1, 0], [1, 0, 0]]),  # 확률 1로 맞힘, 정답에 확률 0
+        _floats(np.eye(6)[[2]][None], np.full((1, 1, 6), 1 / 6)),  # 3차원 배치
     ]
-    checks.loss_fn_matches(my_categorical_crossentropy, keras.losses.categorical_crossentropy, cases)
+    _matches(my_categorical_crossentropy, cases, [keras.losses.categorical_crossentropy, _cce64],
+             "y_pred를 [1e-7, 1 - 1e-7]로 자른 뒤 -sum(y·log(p))를 마지막 축으로 더하세요 (평균이 아니라 합).")
 
 
-def ex5_gradient_descent(w, b, loss_history, x_data, y_data):
-    """100 recorded MSE values starting at mean(y²), and w, b close to the true 3 and 2."""
+def ex5_gradient_descent(namespace):
+    """The whole loss trajectory, and the final w and b, equal the reference run from w = b = 0."""
     __tracebackhide__ = True
-    history = np.asarray([float(value) for value in loss_history])
-    first = float(np.mean(np.square(y_data)))
-    if not np.isclose(history[0], first, rtol=1e-3):
-        checks.fail("첫 번째 손실이 w = b = 0일 때의 MSE와 다릅니다.", f"{first:.4f}", f"{history[0]:.4f}",
-                    "w와 b를 0으로 시작하고, 변수를 바꾸기 전의 손실 mean((w·x + b - y)²)을 기록하세요.")
-    for name, value, true in (("w", w, 3.0), ("b", b, 2.0)):
-        if abs(float(value) - true) > 0.05:
-            checks.fail(f"학습한 {name}가 정답에서 멉니다.", f"약 {true}", f"{float(value):.4f}",
-                        "learning_rate=0.1로 100단계를 모두 실행했는지, w와 b를 둘 다 바꾸었는지 확인하세요.")
-    if not np.all(np.isfinite(history)) or not history[-1] < history[0] / 10:
-        checks.fail("손실이 충분히 줄지 않았습니다.", f"{history[0] / 10:.4f}보다 작은 마지막 손실",
-                    f"{history[-1]:.4f}",
-                    "변수는 그레이디언트의 반대 방향으로 옮깁니다: w.assign_sub(learning_rate * grad_w).")
+    loss_history, w, b = namespace["loss_history"], namespace["w"], namespace["b"]
+    wanted_history, wanted_w, wanted_b = reference("l03_ex5_gradient_descent", namespace, "loss_history", "w", "b")
+    wanted = np.asarray(wanted_history, dtype="float64")
+    with checks.student_code("loss_history를 숫자 배열로 바꿀 수 없습니다.", "float 100개의 리스트",
+                             "단계마다 float(loss)를 loss_history.append(...)로 추가하세요."):
+        found = np.asarray([float(value) for value in loss_history], dtype="float64")
+    checks.answer("len(loss_history)", len(found), len(wanted), "단계마다 손실을 하나씩, 100번 추가하세요.")
+    if checks.close(found[0], wanted[1]) and not checks.close(found[0], wanted[0]):
+        checks.fail("첫 번째 손실이 w = b = 0일 때의 손실이 아닙니다 (변수를 바꾼 뒤의 손실을 기록했습니다).",
+                    f"{wanted[0]:.4f}", f"{found[0]:.4f}",
+                    "한 단계 안에서 손실을 계산해 기록한 다음에 w와 b를 바꾸세요.")
+    for step, (value, want) in enumerate(zip(found, wanted), start=1):
+        if not checks.close(value, want):
+            hint = ("w와 b를 0.0에서 시작하고, 손실은 전체 데이터의 평균 제곱 오차 mean((w·x + b - y)²)입니다."
+                    if step == 1 else
+                    "각 단계에서 손실의 그레이디언트를 구해 w와 b를 둘 다 학습률 0.1 × 그레이디언트만큼 "
+                    "반대 방향으로 옮겼는지 확인하세요 (w.assign_sub(...)).")
+            checks.fail(f"{step}번째 단계의 손실이 같은 시작점에서 경사 하강법을 실행한 결과와 다릅니다.",
+                        f"{want:.5f}", f"{value:.5f}", hint)
+    for name, value, want in (("w", w, wanted_w), ("b", b, wanted_b)):
+        with checks.student_code(f"{name}를 숫자로 바꿀 수 없습니다.", "tf.Variable 하나",
+                                 f"{name} = tf.Variable(0.0)으로 만드세요."):
+            value = float(value)
+        if not checks.close(value, float(want)):
+            checks.fail(f"100단계 뒤의 {name}가 경사 하강법의 결과와 다릅니다.", f"{float(want):.4f}", f"{value:.4f}",
+                        f"{name}도 단계마다 그레이디언트로 업데이트했는지, 100단계를 모두 실행했는지 확인하세요.")
 
 
-def ex6_optimizers(sgd, rmsprop, adam):
-    """Optimizer classes and learning rates as asked."""
+_OPTIMIZER_HINTS = {
+    "learning_rate": "learning_rate= 인자로 문제에 적힌 학습률(숫자 하나, 스케줄 아님)을 지정하세요.",
+}
+
+
+def _number(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _same_optimizer(name, found, wanted):
     __tracebackhide__ = True
-    for name, value, cls, rate in (("sgd", sgd, keras.optimizers.SGD, 0.1),
-                                   ("rmsprop", rmsprop, keras.optimizers.RMSprop, 0.001),
-                                   ("adam", adam, keras.optimizers.Adam, 0.01)):
-        checks.answer(f"{name}의 종류", type(value).__name__, cls.__name__,
-                      f"keras.optimizers.{cls.__name__}(learning_rate=...)로 만드세요.")
-        found = float(keras.ops.convert_to_numpy(value.learning_rate))
-        if not np.isclose(found, rate, rtol=1e-5):
-            checks.fail(f"{name}의 학습률이 다릅니다.", rate, found,
-                        "learning_rate= 인자로 학습률을 지정하세요 (lr=은 케라스 3에서 쓰지 않습니다).")
+    kind = type(wanted).__name__
+    if not isinstance(found, keras.optimizers.Optimizer) or type(found).__name__ != kind:
+        checks.fail(f"{name}의 종류가 다릅니다.", kind, type(found).__name__,
+                    f"keras.optimizers.{kind}(learning_rate=...)처럼 객체를 만드세요.")
+    found_config, wanted_config = found.get_config(), wanted.get_config()
+    for key in sorted(wanted_config.keys() - {"name"}):
+        have, want = found_config.get(key), wanted_config[key]
+        same = (_number(have) and _number(want) and np.isclose(have, want, rtol=1e-6, atol=0)) or (
+            not _number(want) and have == want)
+        if not same:
+            what = "학습률" if key == "learning_rate" else f"설정 {key}"
+            checks.fail(f"{name}의 {what}이(가) 다릅니다.", want, have,
+                        _OPTIMIZER_HINTS.get(key, "학습률 외의 설정은 기본값으로 두세요."))
+
+
+def ex6_optimizers(namespace):
+    """Each optimizer has the reference's class and every hyperparameter (learning rate, momentum, ...)."""
+    __tracebackhide__ = True
+    wanted = reference("l03_ex6_optimizers", namespace, "sgd", "rmsprop", "adam")
+    for name, want in zip(("sgd", "rmsprop", "adam"), wanted):
+        _same_optimizer(name, namespace[name], want)

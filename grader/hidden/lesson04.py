@@ -1,60 +1,72 @@
-"""Hidden tests for lesson 04 (케라스 작업 흐름: compile, fit, evaluate, predict)."""
+"""Hidden tests for lesson 04 (케라스 작업 흐름: compile, fit, evaluate, predict).
 
-import math
+Every model is compared with the reference that the solution's answer to 4-1 builds (build_model()
+compiled with rmsprop, binary crossentropy and accuracy): layers, wiring, behaviour, optimizer
+hyperparameters, loss settings (from_logits included) and metrics by meaning. Training is judged
+from the kernel's fit records (fresh model, epochs, batch size, exact training/validation data,
+the History returned by that fit), numbers from the evaluate records on the named data.
+"""
 
 import keras
 import numpy as np
 
 from grader import checks
+from grader.hidden import reference
 
-LAYERS = [("Dense", 64, "relu"), ("Dense", 64, "relu"), ("Dense", 1, "sigmoid")]
-
-
-def _evaluate(model, x, y):
-    return model.evaluate(x, y, batch_size=256, verbose=0, return_dict=True)
+BATCH_SIZE = 64
+HISTORY_KEYS = ["accuracy", "loss", "val_accuracy", "val_loss"]
 
 
-def _fit_by(model, history, name, call):
+def _standard(namespace):
+    """The reference for every model of this lesson: the solution's answer to 4-1."""
+    return reference("l04_ex1_compile", namespace, "model")
+
+
+def _history_of(model, history, name, call):
     __tracebackhide__ = True
     if not isinstance(history, keras.callbacks.History) or history.model is not model:
         checks.fail(f"{name}가 이 모델을 학습한 기록이 아닙니다.", f"{name} = {call}", type(history).__name__,
                     "fit이 돌려주는 History 객체를 그대로 담으세요.")
 
 
-def _standard_compile(model, x_val, y_val):
-    """build_model() structure, rmsprop, binary crossentropy and an accuracy metric."""
+def _standard_model(model, namespace, name):
+    """build_model()'s network compiled like 4-1 (accuracy given as a string or an object)."""
     __tracebackhide__ = True
-    checks.layers(model, LAYERS)
-    checks.optimizer(model, "rmsprop")
-    checks.loss(model, "binary_crossentropy")
-    if "accuracy" not in _evaluate(model, x_val[:64], y_val[:64]):
-        checks.fail("compile에 정확도 지표가 없습니다.", "metrics=['accuracy']", "지표 없음",
-                    "compile(..., metrics=['accuracy'])를 넣으세요.")
+    if not isinstance(model, keras.Model):
+        checks.fail(f"{name}이(가) 케라스 모델이 아닙니다.", "build_model()로 만든 모델", type(model).__name__,
+                    f"{name} = build_model()로 새 모델을 만드세요.")
+    wanted = _standard(namespace)
+    checks.same_model(model, wanted)
+    checks.same_compile(model, wanted)
 
 
-def ex1_compile(model, x_val, y_val):
-    """The build_model() structure compiled with rmsprop, binary crossentropy and accuracy."""
+def ex1_compile(namespace):
+    """build_model()'s network compiled with rmsprop (defaults), binary crossentropy and accuracy."""
     __tracebackhide__ = True
-    _standard_compile(model, x_val, y_val)
+    model = namespace["model"]
+    checks.compiled(model)
+    _standard_model(model, namespace, "model")
+    checks.matches_task(model, "binary")
 
 
-def ex2_fit(model, history, x_train):
-    """30 epochs of batch 64 on the whole training set, with validation, and training loss went down."""
+def ex2_fit(namespace):
+    """A fresh standard model, one fit of 30 epochs of batch 64 on the whole training set with (x_val, y_val)."""
     __tracebackhide__ = True
-    _fit_by(model, history, "history", "model.fit(...)")
-    checks.layers(model, LAYERS)
-    steps = math.ceil(len(x_train) / 64)
-    checks.answer("history.params['steps']", history.params.get("steps"), steps,
-                  "훈련 세트 전체(x_train, y_train)를 batch_size=64로 학습하세요. 검증 세트로 학습하면 안 됩니다.")
-    losses = history.history["loss"]
-    if not losses[-1] < losses[0] / 2:
-        checks.fail("30 에포크 동안 훈련 손실이 충분히 줄지 않았습니다.", f"{losses[0] / 2:.4f}보다 작은 값",
-                    f"{losses[-1]:.4f}", "새로 만든 모델을 rmsprop과 binary_crossentropy로 컴파일했는지 확인하세요.")
+    model, history = namespace["model"], namespace["history"]
+    _standard_model(model, namespace, "model")
+    _history_of(model, history, "history", "model.fit(...)")
+    checks.trained_as(model, x=namespace["x_train"], y=namespace["y_train"], epochs=30, batch_size=BATCH_SIZE,
+                      validation_data=(namespace["x_val"], namespace["y_val"]), history=history, single_call=True)
+    checks.answer("history.history의 키", sorted(history.history), HISTORY_KEYS,
+                  "compile에 metrics=['accuracy']를, fit에 validation_data=(x_val, y_val)를 넘기세요.")
+    checks.answer("기록된 에포크 수", len(history.history["loss"]), 30, "fit에 epochs=30을 넘기세요.")
 
 
-def ex3_best_epoch(best_epoch, history):
-    """best_epoch is the 1-based epoch of the lowest val_loss in the student's own history."""
+def ex3_best_epoch(namespace):
+    """best_epoch is the 1-based epoch of the lowest val_loss in the history of 4-2."""
     __tracebackhide__ = True
+    best_epoch, history = namespace["best_epoch"], namespace["history"]
+    checks.is_int("best_epoch", best_epoch)
     val_loss = history.history["val_loss"]
     expected = int(np.argmin(val_loss)) + 1
     hint = "np.argmin(history.history['val_loss'])은 0부터 세는 인덱스입니다. 에포크 번호는 여기에 1을 더합니다."
@@ -63,58 +75,87 @@ def ex3_best_epoch(best_epoch, history):
     checks.answer("best_epoch", best_epoch, expected, hint)
 
 
-def ex4_early_stopping(early_stopping, es_model, es_history, x_val, y_val):
-    """EarlyStopping(val_loss, patience 3, restore best), training stopped early, best weights restored."""
+# EarlyStopping settings the task fixes; every other setting keeps its default.
+_EARLY_STOPPING = {"monitor": "val_loss", "patience": 3, "restore_best_weights": True, "min_delta": 0,
+                   "mode": "auto", "baseline": None, "start_from_epoch": 0}
+_EARLY_STOPPING_HINTS = {
+    "monitor": "검증 손실을 지켜보려면 monitor='val_loss'입니다.",
+    "patience": "3 에포크를 기다리려면 patience=3입니다.",
+    "restore_best_weights": "가장 좋은 가중치로 되돌리려면 restore_best_weights=True입니다.",
+}
+
+
+def ex4_early_stopping(namespace):
+    """EarlyStopping(val_loss, patience 3, restore best, other settings default) used in one fit of a fresh
+    standard model (epochs=100, batch 64, (x_val, y_val)); it stopped where the rule says; best weights restored."""
     __tracebackhide__ = True
-    for name, want, hint in (("monitor", "val_loss", "monitor='val_loss'로 검증 손실을 지켜보세요."),
-                             ("patience", 3, "patience=3으로 정하세요."),
-                             ("restore_best_weights", True, "restore_best_weights=True로 정하세요.")):
-        checks.answer(f"early_stopping.{name}", getattr(early_stopping, name, None), want, hint)
-    _standard_compile(es_model, x_val, y_val)
-    _fit_by(es_model, es_history, "es_history", "es_model.fit(..., callbacks=[early_stopping])")
+    early_stopping, es_model, es_history = (namespace[name] for name in ("early_stopping", "es_model", "es_history"))
+    x_val, y_val = namespace["x_val"], namespace["y_val"]
+    checks.answer("early_stopping의 종류", type(early_stopping).__name__, "EarlyStopping",
+                  "keras.callbacks.EarlyStopping(...)으로 만드세요.")
+    for name, want in _EARLY_STOPPING.items():
+        checks.answer(f"early_stopping.{name}", getattr(early_stopping, name, None), want,
+                      _EARLY_STOPPING_HINTS.get(name, "문제에 적힌 설정 외에는 기본값으로 두세요."))
+    _standard_model(es_model, namespace, "es_model")
+    _history_of(es_model, es_history, "es_history", "es_model.fit(..., callbacks=[early_stopping])")
     if es_history.params.get("epochs") != 100:
-        checks.fail("epochs가 100이 아닙니다.", 100, es_history.params.get("epochs"),
+        checks.fail("fit의 epochs가 100이 아닙니다.", 100, es_history.params.get("epochs"),
                     "epochs=100처럼 넉넉히 주고, 멈추는 때는 콜백이 정하게 하세요.")
-    val_loss = es_history.history.get("val_loss", [])
-    if not val_loss or len(val_loss) >= 100:
-        checks.fail("학습이 일찍 멈추지 않았습니다.", "100보다 적은 에포크", len(val_loss),
+    val_loss = list(es_history.history.get("val_loss", []))
+    checks.trained_as(es_model, x=namespace["x_train"], y=namespace["y_train"], epochs=len(es_history.epoch),
+                      batch_size=BATCH_SIZE, validation_data=(x_val, y_val), history=es_history,
+                      single_call=True, name="es_model")
+    if getattr(early_stopping, "_model", None) is not es_model:
+        checks.fail("early_stopping 콜백이 es_model의 fit에 쓰이지 않았습니다.", "fit(..., callbacks=[early_stopping])",
+                    "콜백 없이 학습", "만든 콜백을 callbacks=[early_stopping]으로 fit에 넘기세요.")
+    stop = min(int(np.argmin(val_loss)) + 1 + 3, 100)
+    if len(val_loss) != stop:
+        checks.fail("학습이 EarlyStopping 규칙대로 멈추지 않았습니다.",
+                    f"검증 손실이 가장 낮은 에포크 뒤 3 에포크, 즉 {stop} 에포크", f"{len(val_loss)} 에포크",
                     "fit에 validation_data=(x_val, y_val)와 callbacks=[early_stopping]를 넘기세요.")
-    restored = _evaluate(es_model, x_val, y_val)["loss"]
-    if not math.isclose(restored, min(val_loss), rel_tol=1e-3, abs_tol=1e-3):
+    restored = float(es_model.evaluate(x_val, y_val, batch_size=256, verbose=0, return_dict=True)["loss"])
+    if not checks.close(restored, min(val_loss)):
         checks.fail("학습이 끝난 모델의 검증 손실이 가장 낮았던 값과 다릅니다.", f"{min(val_loss):.4f}",
                     f"{restored:.4f}", "restore_best_weights=True이면 가장 좋은 에포크의 가중치로 되돌립니다.")
 
 
-def ex5_evaluate(final_model, test_loss, test_acc, predicted_labels, x_test, y_test):
-    """test_loss/test_acc equal a fresh evaluate; labels are the thresholded predictions; accuracy is sensible."""
+def ex5_evaluate(namespace):
+    """A fresh standard model trained best_epoch epochs (batch 64) on the whole training set without
+    validation data; test_loss/test_acc come from evaluate on the test set; labels threshold its predictions."""
     __tracebackhide__ = True
-    checks.layers(final_model, LAYERS)
-    checks.loss(final_model, "binary_crossentropy")
-    result = _evaluate(final_model, x_test, y_test)
-    for name, value, key in (("test_loss", test_loss, "loss"), ("test_acc", test_acc, "accuracy")):
-        if not math.isclose(float(value), result.get(key, math.nan), abs_tol=2e-3):
-            checks.fail(f"{name}가 final_model의 테스트 세트 평가 결과와 다릅니다.", f"{result.get(key, math.nan):.4f}",
-                        f"{float(value):.4f}",
-                        "test_loss, test_acc = final_model.evaluate(x_test, y_test)처럼 테스트 세트로 평가하세요.")
-    labels = np.asarray(predicted_labels)
+    final_model, best_epoch = namespace["final_model"], namespace["best_epoch"]
+    x_test, y_test = namespace["x_test"], namespace["y_test"]
+    _standard_model(final_model, namespace, "final_model")
+    checks.trained_as(final_model, x=namespace["x_train"], y=namespace["y_train"], epochs=best_epoch,
+                      batch_size=BATCH_SIZE, name="final_model")
+    for index, name in enumerate(("test_loss", "test_acc")):
+        value = namespace[name]
+        checks.is_float(name, value, "0.35", "test_loss, test_acc = final_model.evaluate(...)처럼 "
+                                              "evaluate가 돌려준 리스트를 두 변수에 나눠 담으세요.")
+        checks.evaluated(value, final_model, x_test, y_test, index, name, "테스트 세트")
+    labels = np.asarray(namespace["predicted_labels"])
     if labels.dtype.kind not in "iu":
-        checks.fail("predicted_labels는 정수 배열이어야 합니다.", "int32", labels.dtype,
-                    "(probabilities > 0.5).astype('int32')처럼 정수로 바꾸세요.")
-    want = (final_model.predict(x_test, verbose=0)[:, 0] > 0.5).astype("int32")
-    if labels.shape != want.shape or not np.array_equal(labels, want):
-        checks.fail("predicted_labels가 final_model의 예측(확률 > 0.5)과 다릅니다.", "predict 결과를 0.5로 나눈 값",
-                    f"{int(np.sum(labels.ravel()[:len(want)] != want[:labels.size]))}개 다름",
-                    "final_model.predict(x_test)의 확률이 0.5보다 크면 1, 아니면 0입니다.")
-    if test_acc < 0.7:
-        checks.fail("테스트 정확도가 너무 낮습니다.", "0.7 이상", f"{test_acc:.4f}",
-                    "훈련 세트로 epochs=10, batch_size=64만큼 학습했는지 확인하세요.")
+        checks.fail("predicted_labels는 정수 배열이어야 합니다.", "정수(int) 0/1 배열", labels.dtype,
+                    "확률을 0.5와 비교한 결과(True/False)를 astype('int32')로 정수로 바꾸세요.")
+    checks.answer("predicted_labels.shape", labels.shape, (len(x_test),),
+                  "샘플마다 레이블 하나: predict 결과의 [:, 0] 또는 .ravel()로 1차원으로 만드세요.")
+    probabilities = final_model.predict(x_test, verbose=0)[:, 0]
+    want = (probabilities > 0.5).astype("int32")
+    wrong = (labels != want) & (np.abs(probabilities - 0.5) > 1e-3)
+    if np.any(wrong):
+        checks.fail("predicted_labels가 final_model의 테스트 세트 예측(확률 > 0.5이면 1)과 다릅니다.",
+                    "테스트 세트 predict 결과를 0.5로 나눈 0/1", f"1000개 중 {int(np.sum(wrong))}개 다름",
+                    "final_model.predict(x_test)가 돌려준 확률이 0.5보다 크면 1, 아니면 0입니다.")
 
 
-def ex6_fix_mistakes(binary_model, multiclass_model, regression_model):
-    """Each model keeps its hidden layer, gets the right output layer, and integer labels use the sparse loss."""
+def ex6_fix_mistakes(namespace):
+    """Each model equals the reference fix: layers, wiring, behaviour, optimizer and loss settings (from_logits)."""
     __tracebackhide__ = True
-    for model, output in ((binary_model, ("Dense", 1, "sigmoid")), (multiclass_model, ("Dense", 5, "softmax")),
-                          (regression_model, ("Dense", 1, "linear"))):
-        checks.layers(model, [("Dense", 16, "relu"), output])
-        checks.optimizer(model, "rmsprop")
-    checks.loss(multiclass_model, "sparse_categorical_crossentropy")
+    names = ("binary_model", "multiclass_model", "regression_model")
+    wanted = reference("l04_ex6_fix_mistakes", namespace, *names)
+    for name, task, want in zip(names, ("binary", "multiclass", "regression"), wanted):
+        model = namespace[name]
+        checks.compiled(model)
+        checks.matches_task(model, task)
+        checks.same_model(model, want)
+        checks.same_compile(model, want)
