@@ -450,15 +450,26 @@ def train_subset(tree, kernel):
     return _sites(tree, ast.Call, rewrite)
 
 
+class _Renamed(ast.NodeTransformer):
+    def __init__(self, names):
+        self.names = names
+
+    def visit_Name(self, node):
+        return ast.Name(self.names[node.id], node.ctx) if node.id in self.names else node
+
+
 def val_test(tree, kernel):
-    """A validation name → its test sibling (x_val → x_test); partial_x_train → x_train."""
-    def rewrite(node):
-        for other in (node.id.replace("val", "test"), node.id.removeprefix("partial_")):
-            if other != node.id and other in kernel["names"]:
-                yield f"{node.id} → {other}", ast.Name(other, ast.Load())
-    if not kernel:
-        return ()
-    return _sites(tree, ast.Name, lambda n: rewrite(n) if isinstance(n.ctx, ast.Load) else ())
+    """In one statement, the validation data → the test data (x_val → x_test); partial_x_train → x_train."""
+    def rewrite(statement):
+        if hasattr(statement, "body"):
+            return
+        used = {n.id for n in ast.walk(statement) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        for change in (lambda name: name.replace("val", "test"), lambda name: name.removeprefix("partial_")):
+            names = {n: change(n) for n in sorted(used) if change(n) != n and change(n) in kernel["names"]}
+            if names:
+                text = ", ".join(f"{old} → {new}" for old, new in names.items())
+                yield text, _Renamed(names).visit(copy.deepcopy(statement))
+    return _sites(tree, ast.stmt, rewrite) if kernel else ()
 
 
 def kfold_slices(tree, kernel):
@@ -493,18 +504,25 @@ def _round3(value):
     return int(rounded) if isinstance(value, int) else rounded
 
 
+def _assigned(tree):
+    """(statement, name) for each name a top-level assignment sets: `a = ...` and `a, b = ...`."""
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            for part in target.elts if isinstance(target, ast.Tuple) else [target]:
+                if isinstance(part, ast.Name):
+                    yield node, part.id
+
+
 def literal(tree, kernel):
     """A computed value replaced by its literal: `name = <value, 3 significant digits>` appended."""
     if not kernel:
         return
-    for node in tree.body:
-        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
-            continue
-        name = node.targets[0].id
+    for node, name in _assigned(tree):
         try:
             ast.literal_eval(node.value)
             continue  # already a literal
-        except ValueError:
+        except (ValueError, TypeError, SyntaxError):
             pass
         value = kernel["values"].get(name)
         if value is None or _round3(value) == (tuple(value) if isinstance(value, list) else value):
@@ -693,8 +711,7 @@ class Kernel:
 
     def probe(self, answer, index):
         """What the kernel knows now: global names, trained models, dicts, values of the answer's names."""
-        wanted = sorted({t.id for node in ast.parse(answer).body if isinstance(node, ast.Assign)
-                         for t in node.targets if isinstance(t, ast.Name)})
+        wanted = sorted({name for _, name in _assigned(ast.parse(answer))})
         if self.run(PROBE % (wanted,), index) is not None:
             return None
         text = "".join(o.get("text", "") for o in self.outputs if o.get("name") == "stdout")
@@ -727,7 +744,7 @@ def restore(kernel, exercise_cell, test_cell, index, slow_timeout):
 def judge_lesson(course, lesson, labels=None, n=None, seed=0, timeout=120, log=print):
     """Run one lesson's solution in a kernel and judge the mutants of its exercises (all or `labels`)."""
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
+    from nbclient.exceptions import CellExecutionError, DeadKernelError
 
     started = time.perf_counter()
     solution = nbformat.read(course.solution_path(lesson), as_version=4)
@@ -737,7 +754,7 @@ def judge_lesson(course, lesson, labels=None, n=None, seed=0, timeout=120, log=p
                             error_on_timeout={"ename": "MutantTimeout", "evalue": "time limit", "traceback": []},
                             resources={"metadata": {"path": str(course.root / "solutions")}})
     kernel, exercises = Kernel(client, timeout), {}
-    with client.setup_kernel():
+    with client.setup_kernel(stderr=subprocess.DEVNULL):  # TensorFlow's start-up noise
         for index, cell in enumerate(solution.cells):
             if cell.cell_type != "code":
                 continue
@@ -745,9 +762,12 @@ def judge_lesson(course, lesson, labels=None, n=None, seed=0, timeout=120, log=p
             try:
                 client.execute_cell(cell, index)
             except CellExecutionError as error:
-                result.errors.append(f"{marker(cell) or index}: the solution cell fails: "
+                result.errors.append(f"{' '.join(marker(cell) or [f'cell {index}'])}: the solution cell fails: "
                                      f"{error.ename}: {error.evalue}"[:300])
                 continue
+            except DeadKernelError:
+                result.errors.append(f"cell {index}: the kernel died; the rest of the lesson is not judged")
+                break
             if is_exercise(cell):
                 exercises[marker(cell)[1]] = cell
             label = marker(cell)[1] if is_test(cell) and marker(cell) else None

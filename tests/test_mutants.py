@@ -11,7 +11,8 @@ import pytest
 from benchmarks import mutants as harness
 from tests.conftest import ROOT
 
-KERNEL = {"names": ["x_train", "y_train", "x_val", "y_val", "x_test", "y_test", "partial_x_train", "old"],
+KERNEL = {"names": ["x_train", "y_train", "x_val", "y_val", "x_test", "y_test", "partial_x_train",
+                    "partial_y_train", "old"],
           "trained": ["old"], "dicts": ["inputs_dict"], "values": {"total": 6464, "rate": 0.123456, "same": 7}}
 
 # (operator, answer, one expected mutant: its whole source after ast.unparse)
@@ -59,8 +60,8 @@ CASES = [
      "m.fit(x_train[:len(x_train) // 2], y_train[:len(y_train) // 2], epochs=1)"),
     ("train_subset", "m.fit(inputs_dict, y)",
      "m.fit({k: v[:len(v) // 2] for k, v in inputs_dict.items()}, y[:len(y) // 2])"),
-    ("val_test", "m.evaluate(x_val, y_val)", "m.evaluate(x_test, y_val)"),
-    ("val_test", "m.fit(partial_x_train, y)", "m.fit(x_train, y)"),
+    ("val_test", "m.evaluate(x_val, y_val)", "m.evaluate(x_test, y_test)"),
+    ("val_test", "h = m.fit(partial_x_train, partial_y_train)", "h = m.fit(x_train, y_train)"),
     ("kfold_slices", "for i in range(k):\n    v = x[i * n:(i + 1) * n]",
      "for i in range(k):\n    v = x[i * n:(i + 1) * n + 1]"),
     ("kfold_slices", "for i in range(k):\n    v = x[i * n:(i + 1) * n]",
@@ -69,6 +70,7 @@ CASES = [
      "for i in range(k):\n    v = x[i * n + 1:(i + 1) * n]"),
     ("literal", "total = a * b", "total = a * b\ntotal = 6460"),
     ("literal", "rate = a / b", "rate = a / b\nrate = 0.123"),
+    ("literal", "a, total = f()", "a, total = f()\ntotal = 6460"),
     ("arithmetic", "y = a + b * c", "y = a - b * c"),
     ("arithmetic", "y = a + b * c", "y = a + b / c"),
     ("comparison", "y = p > 0.5", "y = p <= 0.5"),
