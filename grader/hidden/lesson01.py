@@ -1,97 +1,145 @@
-"""Hidden tests for lesson 01 (층: 딥러닝의 구성 단위)."""
+"""Hidden tests for lesson 01 (층: 딥러닝의 구성 단위).
 
-import math
+Each test compares the student's answer with the reference the solution's own answer builds
+(`grader.hidden.reference`), re-runs student functions on unseen inputs and reads the kernel's
+record of `fit` calls. Numbers are compared with `checks.close` (float64 and TF32 GPUs agree).
+"""
 
-import keras
 import numpy as np
 
 from grader import checks
+from grader.hidden import reference
+
+# Layer settings that never change what a layer computes (the initial weights are the student's choice).
+_FREE = {"name", "trainable", "dtype", "seed", "quantization_config"}
 
 
-def ex1_dense(layer, x, y):
-    """y is relu(x @ kernel + bias) with the layer's own weights: a (20, 64) kernel and a (64,) bias."""
+def _value(namespace, name, hint):
+    """The notebook variable `name`, or a Korean failure when the answer did not define it."""
     __tracebackhide__ = True
+    if name not in namespace:
+        checks.fail(f"변수 {name}이(가) 없습니다.", f"{name} = ...", "정의되지 않음", hint)
+    return namespace[name]
+
+
+def _same_layer(layer, wanted, name):
+    """Every setting of one layer (units, activation, use_bias, ...) as in the reference layer."""
+    __tracebackhide__ = True
+    found_config, wanted_config = (
+        {k: v for k, v in layer.get_config().items() if k not in _FREE and not k.endswith("_initializer")}
+        for layer in (layer, wanted))
+    for key in sorted(found_config.keys() | wanted_config.keys()):
+        if found_config.get(key) != wanted_config.get(key):
+            checks.fail(f"{name}의 설정 {key}이(가) 다릅니다.", wanted_config.get(key), found_config.get(key),
+                        "문제에 적힌 설정 외에는 밀집 층의 기본값을 그대로 두세요.")
+
+
+def ex1_dense(namespace):
+    """A Dense(64, relu) layer with default settings, applied to x; y is exactly layer(x)."""
+    __tracebackhide__ = True
+    layer = _value(namespace, "layer", "밀집 층을 만들어 layer에 담으세요.")
+    y = _value(namespace, "y", "y = layer(x)처럼 층을 x에 적용한 결과를 y에 담으세요.")
+    x = namespace["x"]
     checks.layer(layer, ("Dense", 64, "relu"))
+    _same_layer(layer, reference("l01_ex1_dense", namespace, "layer"), "layer")
     if not layer.built:
         checks.fail("층이 아직 입력에 적용되지 않았습니다.", "y = layer(x)", "가중치가 없는 층",
                     "층을 함수처럼 호출해 x에 적용하세요.")
     checks.answer("layer.kernel.shape", tuple(layer.kernel.shape), (20, 64),
                   "x(특성 20개)에 적용해야 kernel 크기가 (20, 64)가 됩니다.")
-    want = np.maximum(checks.to_numpy(x) @ checks.to_numpy(layer.kernel) + checks.to_numpy(layer.bias), 0.0)
-    if np.shape(y) != want.shape or not np.allclose(checks.to_numpy(y), want, atol=1e-5):
+    checks.answer("y.shape", tuple(np.shape(y)), (8, 64), "층의 출력 크기는 (배치 크기, units)입니다.")
+    if not checks.close(checks.to_numpy(y), checks.to_numpy(layer(x))):
         checks.fail("y가 layer(x)의 결과와 다릅니다.", "layer(x)", f"크기 {np.shape(y)}인 다른 값",
                     "y = layer(x)처럼 같은 층 객체를 x에 적용한 결과를 담으세요.")
 
 
-def ex2_forward(dense_forward):
-    """dense_forward equals a Dense(relu) layer on unseen sizes, including negative pre-activations."""
+def _forward_cases(namespace):
+    """(inputs, kernel, bias) triples: the public case, then unseen sizes with negative pre-activations."""
+    dense = namespace["dense"]
+    yield (namespace["inputs"], checks.to_numpy(dense.kernel).astype("float32"),
+           checks.to_numpy(dense.bias).astype("float32"))
+    rng = np.random.default_rng(102)
+    for batch, features, units in ((3, 7, 5), (1, 4, 9), (6, 11, 1), (4, 3, 6)):
+        yield (rng.normal(size=(batch, features)).astype("float32"),
+               rng.normal(size=(features, units)).astype("float32"),
+               rng.normal(size=(units,)).astype("float32"))
+
+
+def ex2_forward(namespace):
+    """dense_forward equals the reference relu(inputs @ kernel + bias) on the public case and unseen sizes."""
     __tracebackhide__ = True
+    dense_forward = _value(namespace, "dense_forward", "def dense_forward(inputs, kernel, bias):로 함수를 정의하세요.")
     if not callable(dense_forward):
         checks.fail("dense_forward가 함수가 아닙니다.", "def dense_forward(inputs, kernel, bias): ...",
                     type(dense_forward).__name__, "def로 함수를 정의하세요.")
-    rng = np.random.default_rng(102)
-    for batch, features, units in ((3, 7, 5), (1, 4, 9), (6, 11, 1)):
-        inputs = rng.normal(size=(batch, features)).astype("float32")
-        reference = keras.layers.Dense(units, activation="relu", bias_initializer="random_normal")
-        want = checks.to_numpy(reference(inputs))
-        kernel, bias = checks.to_numpy(reference.kernel), checks.to_numpy(reference.bias)
+    wanted_forward = reference("l01_ex2_forward", namespace, "dense_forward")
+    for inputs, kernel, bias in _forward_cases(namespace):
+        want = np.asarray(wanted_forward(inputs.astype("float64"), kernel.astype("float64"), bias.astype("float64")))
         with checks.student_code(
                 f"입력 {inputs.shape}, kernel {kernel.shape}에서 오류가 납니다.", "오류 없이 배열 반환",
                 "inputs @ kernel 순서로 곱하세요. (배치, 입력) @ (입력, units) = (배치, units)입니다."):
-            found = np.asarray(dense_forward(inputs, kernel, bias), dtype="float64")
+            found = checks.to_numpy(dense_forward(inputs.copy(), kernel.copy(), bias.copy()))
         if found.shape != want.shape:
             checks.fail(f"입력 {inputs.shape}, kernel {kernel.shape}에서 결과 크기가 다릅니다.", want.shape,
                         found.shape, "결과 크기는 (배치 크기, units)입니다.")
-        if not np.allclose(found, want, atol=1e-5):
+        if not checks.close(found, want):
             hint = ("음수가 그대로 남아 있습니다. np.maximum(z, 0)으로 relu를 적용하세요."
                     if (found < 0).any() else "편향(bias)을 더했는지, relu를 적용했는지 확인하세요.")
-            checks.fail("처음 보는 입력에서 Dense 층과 값이 다릅니다.", np.round(want[0], 4),
-                        np.round(found[0], 4), hint)
+            checks.fail(f"입력 {inputs.shape}, kernel {kernel.shape}에서 Dense 층과 값이 다릅니다.",
+                        np.round(want[0], 4), np.round(found[0], 4), hint)
 
 
-def ex3_predict(shape_2, params_1, params_2, params_3, total_params):
+def ex3_predict(namespace):
     """The predicted output shape and parameter counts of 100 → 64 → 32 → 5."""
     __tracebackhide__ = True
-    checks.answer("shape_2", shape_2, (None, 32), "두 번째 Dense 층은 units=32이므로 출력 특성이 32개입니다.")
+    names = ["shape_2", "params_1", "params_2", "params_3", "total_params"]
+    found = {name: _value(namespace, name, f"{name}에 답을 담으세요.") for name in names}
+    checks.is_shape("shape_2", found["shape_2"], ndim=2)
+    for name in names[1:]:
+        checks.is_int(name, found[name])
+    wanted = dict(zip(names, reference("l01_ex3_predict", namespace, *names)))
     rule = "파라미터 개수 = 입력 특성 수 × units + units(편향)입니다."
-    checks.answer("params_1", params_1, 100 * 64 + 64, "첫 층의 입력 특성은 100개입니다. " + rule)
-    checks.answer("params_2", params_2, 64 * 32 + 32, "두 번째 층의 입력은 앞 층의 출력 64개입니다. " + rule)
-    checks.answer("params_3", params_3, 32 * 5 + 5, "세 번째 층의 입력은 앞 층의 출력 32개입니다. " + rule)
-    checks.answer("total_params", total_params, 6464 + 2080 + 165, "세 층의 파라미터 개수를 모두 더하세요.")
+    hints = {"shape_2": "두 번째 Dense 층은 units=32이고, 배치 축은 None입니다.",
+             "params_1": "첫 층의 입력 특성은 100개입니다. " + rule,
+             "params_2": "두 번째 층의 입력은 앞 층의 출력 64개입니다. " + rule,
+             "params_3": "세 번째 층의 입력은 앞 층의 출력 32개입니다. " + rule,
+             "total_params": "세 층의 파라미터 개수를 모두 더하세요."}
+    for name in names:
+        checks.answer(name, found[name], wanted[name], hints[name])
 
 
-def ex4_model(model):
-    """Exact layers, 101,770 parameters, softmax rows summing to 1 on unseen inputs."""
+def ex4_model(namespace):
+    """Same inputs, layers (settings, wiring), parameters and behaviour as the reference model."""
     __tracebackhide__ = True
-    checks.layers(model, [("Dense", 128, "relu"), ("Dense", 10, "softmax")])
-    checks.param_count(model, 784 * 128 + 128 + 128 * 10 + 10)
-    x = np.random.default_rng(104).random((5, 784)).astype("float32")
-    sums = checks.to_numpy(model(x)).sum(axis=1)
-    if not np.allclose(sums, 1.0, atol=1e-4):
-        checks.fail("출력이 확률 분포가 아닙니다 (각 행의 합).", "모든 행의 합이 1", np.round(sums, 3),
-                    "마지막 층에 activation='softmax'를 쓰세요.")
+    model = _value(namespace, "model", "만든 모델을 model에 담으세요.")
+    checks.input_shape(model, (None, 784))
+    checks.output_shape(model, (None, 10))
+    checks.same_model(model, reference("l01_ex4_model", namespace, "model"))
 
 
-def ex5_fix(fixed, history, x_train, y_train):
-    """Structure and compile settings kept, trained 5 epochs with batch size 32, loss went down."""
+def _no_input_shape_argument(model):
+    """No layer got `input_shape=`/`input_dim=` (Keras 3 keeps it as `_input_shape_arg`): keras.Input is used."""
     __tracebackhide__ = True
-    checks.layers(fixed, [("Dense", 16, "relu"), ("Dense", 1, "sigmoid")])
-    checks.param_count(fixed, 20 * 16 + 16 + 16 + 1)
-    checks.optimizer(fixed, "rmsprop")
-    if not isinstance(history, keras.callbacks.History):
-        checks.fail("history가 History 객체가 아닙니다.", "history = fixed.fit(...)", type(history).__name__,
-                    "fit이 돌려주는 값을 그대로 history에 담으세요.")
-    if history.model is not fixed:
-        checks.fail("history가 fixed를 학습한 기록이 아닙니다.", "fixed.fit(...)의 결과", "다른 모델의 기록",
-                    "고친 모델 fixed로 fit을 호출하세요.")
-    steps = math.ceil(len(x_train) / 32)
-    checks.answer("history.params['steps']", history.params.get("steps"), steps,
-                  "fit에 batch_size=32를 넘기세요. 전체 훈련 데이터(x_train, y_train)로 학습합니다.")
-    losses = history.history.get("loss", [])
-    if len(losses) != 5 or not losses[-1] < losses[0]:
-        checks.fail("5 에포크 동안 손실이 줄지 않았습니다.", "에포크 5개, 마지막 손실 < 첫 손실", losses,
-                    "compile 설정을 바꾸지 말고 x_train, y_train으로 학습하세요.")
-    accuracy = fixed.evaluate(x_train, y_train, verbose=0, return_dict=True).get("accuracy", 0.0)
-    if accuracy < 0.75:
-        checks.fail("학습한 모델의 훈련 정확도가 너무 낮습니다.", "0.75 이상", f"{accuracy:.3f}",
-                    "epochs=5로 학습했는지, metrics=['accuracy']를 넣었는지 확인하세요.")
+    given = [layer.name for layer in model.layers if getattr(layer, "_input_shape_arg", None) is not None]
+    if given:
+        checks.fail("층에 input_shape=(또는 input_dim=)를 넘긴 코드가 그대로 남아 있습니다.",
+                    "keras.Input(shape=(20,))으로 시작하는 모델", f"input_shape를 받은 층 {given}",
+                    "첫 층의 input_shape= 인자를 지우고 keras.Input(shape=...)을 Sequential 리스트의 첫 항목으로 "
+                    "넣으세요.")
+
+
+def ex5_fix(namespace):
+    """The reference structure and compile settings (all optimizer hyperparameters), keras.Input instead of
+    input_shape=, and one fit of a fresh model on all of x_train/y_train for 5 epochs with batch size 32."""
+    __tracebackhide__ = True
+    fixed = _value(namespace, "fixed", "고친 모델을 fixed에 담으세요.")
+    history = _value(namespace, "history", "history = fixed.fit(...)처럼 fit의 결과를 담으세요.")
+    checks.input_shape(fixed, (None, 20))
+    checks.output_shape(fixed, (None, 1))
+    checks.loss(fixed, "binary_crossentropy")
+    _no_input_shape_argument(fixed)
+    wanted = reference("l01_ex5_fix", namespace, "fixed")
+    checks.same_model(fixed, wanted)
+    checks.same_compile(fixed, wanted)
+    checks.trained_as(fixed, x=namespace["x_train"], y=namespace["y_train"], epochs=5, batch_size=32,
+                      history=history, single_call=True, name="fixed")
