@@ -455,7 +455,7 @@ def gather(paths, lesson, roster=None, limits=ZipLimits()):
     """
     lesson = getattr(lesson, "name", lesson)
     intake = Intake()
-    groups = {}  # group key -> (student id, roster name, [(file, modified)])
+    groups = {}  # 학번, or (LMS key, label) -> (student id, roster name, [(file, modified)])
     for file in _input_files(paths, limits, intake.refused):
         label, key, stamp = naming(file.parts, lesson)
         modified = stamp if stamp is not None else file.modified
@@ -470,12 +470,12 @@ def gather(paths, lesson, roster=None, limits=ZipLimits()):
                                                          "(no student name in the file name)"))
             continue
         else:
-            group, student, name = key or label, label, None
+            group, student, name = (key, label), label, None  # an LMS id alone could be misread
         groups.setdefault(group, (student, name, []))[2].append((file, modified))
     labels = [student for student, _, _ in groups.values()]
     for group, (student, name, files) in groups.items():
-        if roster is None and labels.count(student) > 1 and ":" in group:
-            student = f"{student}_{group.split(':', 1)[1]}"  # two LMS users with one display name
+        if roster is None and labels.count(student) > 1 and group[0]:
+            student = f"{student}_{group[0].split(':', 1)[1]}"  # two LMS users with one display name
         _pick(_safe_id(student), name, files, intake)
     matched = {s.student for s in intake.submissions}
     intake.missing = [s for s in roster or () if s.id not in matched]

@@ -139,6 +139,12 @@ def test_same_display_name_two_lms_users_are_kept_apart(tmp_path):
     assert set(students(gather([archive], LESSON))) == {"김민준_111", "김민준_222"}
 
 
+def test_names_that_only_look_like_canvas_are_not_merged(tmp_path):
+    write(tmp_path, "2024000001_1_2_final.ipynb")
+    write(tmp_path, "2024000002_1_2_final.ipynb")
+    assert set(students(gather([tmp_path], LESSON))) == {"2024000001", "2024000002"}
+
+
 def test_canvas_names_with_late_and_resubmission(tmp_path):
     write(tmp_path, "hongildong_12345_67890_01_layers.ipynb", mtime=1_700_000_000)
     write(tmp_path, "hongildong_12345_67999_01_layers-1.ipynb", notebook("again"), mtime=1_700_000_600)

@@ -4,6 +4,8 @@ Uses the real lessons (lessons/*.ipynb and solutions/*.ipynb) and notebooks made
 """
 
 import copy
+import pathlib
+import unicodedata
 
 import nbformat
 import pytest
@@ -96,3 +98,25 @@ def test_marks_of_a_lesson():
     marks = marks_of(released("01_layers"))
     assert "l01_ex1_dense" in marks.exercise_ids and "1-1" in marks.exercise_labels
     assert "l01_ex1_dense_test" in marks.test_ids and "l01_ex1_dense_test" not in marks.exercise_ids
+
+
+def test_the_sample_class_is_named_as_before_and_every_notebook_is_recognised(tmp_path, markers):
+    """The demo class (grader.samples): damaged but genuine notebooks are never taken for another lesson."""
+    from grader.intake import gather
+    from grader.notebook import NotebookError
+    from grader.samples import sample_class, write_class
+
+    solution = read_notebook(ROOT / "solutions" / "01_layers.ipynb")
+    write_class(sample_class(solution, released("01_layers"), "01_layers", []), tmp_path)
+    intake = gather([tmp_path], "01_layers")
+    names = sorted(unicodedata.normalize("NFC", p.name).rsplit("_01_layers", 1)[0] for p in tmp_path.iterdir())
+    assert [s.student for s in intake.submissions] == names
+    unreadable = 0
+    for submission in intake.submissions:
+        try:
+            nb = read_notebook(tmp_path / pathlib.Path(submission.origin).name)
+        except NotebookError:
+            unreadable += 1
+            continue
+        assert recognise(nb, "01_layers", markers) is None, submission.student
+    assert unreadable == 4  # broken JSON, empty, pdf, not a notebook: invalid, as before
