@@ -35,7 +35,13 @@ def _release(args):
 def _grade(args):
     from .execute import Limits
     from .grade import Assignment, collect, grade_batch
+    from .sandbox import SandboxError, resolve
 
+    try:
+        runner = resolve(args.sandbox)
+    except SandboxError as error:
+        print(f"오류 (error): {error}", file=sys.stderr)
+        return 2
     course = load_course(args.course)
     lesson = course.lesson(args.lesson)
     files = collect(args.submissions)
@@ -45,12 +51,14 @@ def _grade(args):
     limits = Limits(args.cell_timeout, args.notebook_timeout, args.memory_mb)
     assignment = Assignment.load(course, lesson, limits)
     results, skipped = grade_batch(files, assignment, args.out, jobs=args.jobs, force=args.force,
-                                   shard=args.shard)
+                                   shard=args.shard, sandbox=runner)
     problems = [r for r in results if r.status != "ok"]
     print(f"{lesson.name}: 제출물 {len(results)}개 중 {len(results) - skipped}개 채점, "
           f"{skipped}개는 이전 결과 재사용 (graded {len(results) - skipped}, reused {skipped})")
     for result in sorted(problems, key=lambda r: r.student):
         print(f"  - {result.student} ({result.file}): {result.status} — {result.reason[:120]}")
+    if runner.name == "none":
+        print("주의: 샌드박스 없이 채점했습니다 (graded WITHOUT a sandbox: sandbox=none in grades.csv)")
     print(f"성적표 (grades): {Path(args.out) / 'grades.csv'}")
     return 0
 
@@ -115,6 +123,10 @@ def build_parser():
     grade.add_argument("--force", action="store_true", help="이전 결과가 있어도 다시 채점합니다")
     grade.add_argument("--shard", type=_shard, default=(1, 1), metavar="K/N",
                        help="N개로 나눈 제출물 중 K번째 몫만 채점합니다 (CI 매트릭스 등에서 나눠 채점)")
+    grade.add_argument("--sandbox", choices=["auto", "bwrap", "none"], default=None,
+                       help="학생 코드를 격리할 방법. auto(기본): bubblewrap을 쓸 수 있으면 쓰고, 없으면 경고 후 "
+                            "샌드박스 없이; bwrap: 없으면 오류; none: 격리 없이. 환경 변수 GRADER_SANDBOX=bwrap이면 "
+                            "auto가 bwrap이 됩니다")
     grade.set_defaults(run=_grade)
 
     merge = commands.add_parser("merge", help="샤드별 채점 결과 폴더를 하나로 합칩니다")

@@ -16,6 +16,7 @@ from .execute import Limits, copy_changed, run_isolated
 from .match import assemble
 from .notebook import NotebookError, grade_id, is_exercise, is_test, marker, points, read_notebook
 from .release import student_notebook
+from .sandbox import NoSandbox, resolve
 
 IGNORED_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 
@@ -37,13 +38,15 @@ class Result:
     lesson: str
     file: str
     fingerprint: str
-    status: str  # ok, timeout, crashed, invalid, error
+    status: str  # ok, timeout, crashed, invalid, tampered, error
     reason: str = ""
     score: float = 0.0
     max_score: float = 0.0
     tests: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     review: list = field(default_factory=list)  # suspicious code for the instructor to look at
+    sha256: str = ""  # of the submission file as read (once, before any student code ran)
+    sandbox: str = ""  # how it ran: "bwrap" or "none"
 
     def to_dict(self):
         return asdict(self)
@@ -178,28 +181,54 @@ def score(executed, assembly, execution, limits):
     return results
 
 
-def fingerprint(path, assignment):
+class Snapshot:
+    """A submission file read once, before any student code runs; grading uses these bytes only."""
+
+    def __init__(self, path):
+        self.path, self.name, self.error = Path(path), Path(path).name, None
+        try:
+            with open(path, "rb") as handle:  # never opened for writing
+                self.data = handle.read()
+        except OSError as error:
+            self.data, self.error = None, error
+        self.sha256 = hashlib.sha256(self.data).hexdigest() if self.data is not None else ""
+
+    def read_bytes(self):  # what grader.notebook.read_notebook calls
+        if self.error:
+            raise self.error
+        return self.data
+
+    def changed(self):
+        """Whether the file on disk differs now from what was read."""
+        try:
+            return Snapshot(self.path).sha256 != self.sha256
+        except OSError:
+            return True
+
+
+def fingerprint(snapshot, assignment):
     """Changes when the submission, the solution, the grader code or the limits change."""
-    digest = hashlib.sha256(assignment.version.encode())
-    try:
-        digest.update(Path(path).read_bytes())
-    except OSError:
+    if snapshot.data is None:
         return ""
+    digest = hashlib.sha256(assignment.version.encode())
+    digest.update(snapshot.data)
     return digest.hexdigest()
 
 
-def grade_submission(path, student, assignment, notebook_dir):
-    """Grade one file. Every failure becomes a Result with a reason; nothing is raised."""
-    result = Result(student, assignment.lesson, Path(path).name, "", "error",
-                    max_score=assignment.max_score())
+def grade_submission(snapshot, student, assignment, notebook_dir, runner=None):
+    """Grade one file (a Snapshot or a path). Every failure becomes a Result with a reason; nothing is raised."""
+    snapshot = snapshot if isinstance(snapshot, Snapshot) else Snapshot(snapshot)
+    runner = runner or NoSandbox()
+    result = Result(student, assignment.lesson, snapshot.name, "", "error",
+                    max_score=assignment.max_score(), sha256=snapshot.sha256, sandbox=runner.name)
     try:
-        result.fingerprint = fingerprint(path, assignment)
-        submission = read_notebook(Path(path))
+        result.fingerprint = fingerprint(snapshot, assignment)
+        submission = read_notebook(snapshot)
         assembly = assemble(assignment.solution, assignment.released, submission)
         checkout = package_files()
         with tempfile.TemporaryDirectory(prefix="grader-") as folder:
             execution = run_isolated(assembly.notebook, folder, assignment.limits,
-                                     assignment.grader_files)
+                                     assignment.grader_files, runner)
             tampered = copy_changed(assignment.grader_files, folder)
         after = package_files()
         checkout_changed = [f"{PACKAGE.name}/{relative}" for relative in sorted(checkout.keys() | after.keys())
@@ -210,6 +239,8 @@ def grade_submission(path, student, assignment, notebook_dir):
         result.reason = _status_reason(execution)
         result.notes = _match_notes(assembly)
         result.review = suspicious.flags(assembly.student_sources)
+        if execution.disk_full:
+            result.review.append("쓰기 공간이 가득 참 (disk limit reached)")
         if checkout_changed:  # another run in parallel (or the instructor) may have done it: review, not zero
             result.review.append("채점 중 grader 파일 변경 (grader checkout changed): " + ", ".join(checkout_changed))
         if result.review:
@@ -262,32 +293,46 @@ def in_shard(student, shard):
     return int(hashlib.sha256(student.encode()).hexdigest(), 16) % n == k - 1
 
 
-def grade_batch(files, assignment, out, jobs=2, force=False, progress=True, shard=(1, 1)):
-    """Grade `files` (or only shard (k, n) of them) into `out`; unchanged ones are skipped."""
+def grade_batch(files, assignment, out, jobs=2, force=False, progress=True, shard=(1, 1), sandbox=None):
+    """Grade `files` (or only shard (k, n) of them) into `out`; unchanged ones are skipped.
+
+    `sandbox`: a runner from grader.sandbox, or "auto"/"bwrap"/"none" (None: $GRADER_SANDBOX, else auto).
+    Every file is read once, before any student code runs; only this process writes into `out`.
+    """
     from tqdm import tqdm
 
+    runner = sandbox if hasattr(sandbox, "start") else resolve(sandbox)
     out = Path(out)
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
-    todo, results = [], []
+    todo, results, snapshots = [], [], []
     for path, student in zip(files, _assign_ids(files, assignment.lesson)):
         if not in_shard(student, shard):
             continue
+        snapshot = Snapshot(path)
+        snapshots.append((snapshot, student))
         previous = report.read_result(out / f"{student}.json")
-        if (not force and previous and previous.get("fingerprint") == fingerprint(path, assignment)
-                and previous.get("status") != "error"):
+        if (not force and previous and previous.get("fingerprint") == fingerprint(snapshot, assignment)
+                and previous.get("status") != "error" and previous.get("sandbox") == runner.name):
             results.append(Result.from_dict(previous))
         else:
-            todo.append((path, student))
+            todo.append((snapshot, student))
     skipped = len(results)
+    if todo:
+        runner.prepare(assignment.solution)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(grade_submission, path, student, assignment, out / "notebooks")
-                   for path, student in todo]
+        futures = [pool.submit(grade_submission, snapshot, student, assignment, out / "notebooks", runner)
+                   for snapshot, student in todo]
         for future in tqdm(as_completed(futures), total=len(futures), disable=not progress,
                            desc="채점 (grading)", unit="명"):
             result = future.result()
             report.write_student(result, out)
             results.append(result)
-    for result in results[skipped:]:  # undo writes a running submission made to other students' files
+    by_student = {result.student: result for result in results[skipped:]}
+    for snapshot, student in snapshots:  # grading used the snapshot; say so when the file changed meanwhile
+        if student in by_student and snapshot.changed():
+            by_student[student].review.append("채점 중 제출 파일이 바뀜 (submission file changed during grading; "
+                                              "graded as first read)")
+    for result in results[skipped:]:  # without a sandbox: undo writes a submission made to other students' files
         report.write_student(result, out)
     report.write_grades(out)
     return results, skipped

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 
-CSV_COLUMNS = ["student", "lesson", "score", "max_score", "status", "reason", "review", "file"]
+CSV_COLUMNS = ["student", "lesson", "score", "max_score", "status", "reason", "review", "file", "sandbox"]
 STATUS_KO = {"ok": "채점 완료", "timeout": "시간 초과", "crashed": "커널 종료",
              "invalid": "노트북 아님/손상", "error": "채점기 오류", "tampered": "채점 코드 변조"}
 

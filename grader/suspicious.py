@@ -12,6 +12,11 @@ PATTERNS = {
     "시스템 파일 접근": r"/proc/|/etc/|\bshutil\.rmtree\b",
     "Keras 클래스 수정": r"\bsetattr\s*\(\s*keras|\bkeras(\.\w+)+\s*=[^=]",
     "신호·스레드 조작": r"\bsignal\.signal\b|\bthreading\b|\bctypes\b",
+    "파일 찾기 (file listing)": r"\bglob\b|\bos\.(listdir|scandir|walk)\b|\.(iterdir|rglob)\(",
+    "파일 삭제·덮어쓰기 (file removal/overwrite)":
+        r"\bos\.(remove|unlink|rmdir|rename|replace)\b|\.unlink\(|\bshutil\.move\b|\.write_(text|bytes)\(",
+    "네트워크 사용 (network)": r"\bsocket\b|\burllib\b|\brequests\b|\bhttp\.client\b",
+    "환경 변수 읽기 (environment)": r"\bos\.environ\b|\bgetenv\b",
 }
 
 

@@ -1,0 +1,331 @@
+"""The sandbox around one grading run: a small seam with one runner per way of isolating it.
+
+A runner turns the worker command (`python -m grader.execute ...`) into the command that really
+starts, and later kills every process of that run. Two runners exist:
+
+- `NoSandbox` ("none"): the worker runs as the grader's own user, in the run's scratch folder.
+- `Bubblewrap` ("bwrap"): the worker and its kernel run under bubblewrap, the sandbox Flatpak uses,
+  in new user (or, when the grader is root, a dedicated unprivileged uid), PID, IPC, UTS, cgroup and
+  network namespaces (loopback only). They see the system read-only, the Python environment, the
+  IPython startup folder, the dataset folder and a prebuilt matplotlib font cache read-only, the
+  run's inputs (the assembled notebook and the private grader copy) read-only, and one private
+  size-limited tmpfs as /tmp (home and working folder). The submissions folder, the output folder,
+  the instructor's home and the checkout are not there at all. When the run ends its PID namespace
+  goes, and every process in it with it.
+
+A container runner (Docker/Podman) would be a third class with the same three methods.
+"""
+
+import contextlib
+import fcntl
+import functools
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ENVIRONMENT_VARIABLE = "GRADER_SANDBOX"  # "bwrap" makes the default ("auto") insist on the sandbox
+CHOICES = ("auto", "bwrap", "none")
+INSTALL = "sudo apt-get install bubblewrap"
+INSIDE_UID = 65534  # the uid the run sees ("nobody")
+ROOT_UID_BASE, ROOT_UID_SLOTS = 60000, 1000  # grader running as root: one uid per concurrent run
+INPUTS = "/grading"  # read-only: graded.ipynb and trusted/ (the private grader copy)
+HOME = "/tmp/home"
+WORK = "/tmp/work"
+# Environment variables a run may inherit (tuning only; everything else, secrets included, stays out).
+PASSED_ENV = ("LANG", "LC_ALL", "TZ", "OMP_NUM_THREADS", "TF_NUM_INTEROP_THREADS",
+              "TF_NUM_INTRAOP_THREADS", "TF_ENABLE_ONEDNN_OPTS", "KERAS_BACKEND", "TF_CPP_MIN_LOG_LEVEL")
+DATASET_FILE = re.compile(r"\bdatasets\.(\w+)\.load_data\b")
+
+
+class SandboxError(RuntimeError):
+    """`--sandbox bwrap` was asked for and bubblewrap cannot run here."""
+
+
+class NoSandbox:
+    """Run the worker as the grader's user; only the resource limits and the process kills apply."""
+    name = "none"
+
+    def prepare(self, solution):
+        pass
+
+    def start(self, argv, folder, env, pass_fds, **popen):
+        process = subprocess.Popen(argv, cwd=folder, env=dict(os.environ, **env), pass_fds=pass_fds,
+                                   start_new_session=True, **popen)
+        process.sandbox = None
+        return process
+
+    def kill(self, process, token, kernel_pid=None):
+        _kill_group(process.pid)
+        if kernel_pid:
+            _kill_group(kernel_pid)
+        for pid in _pids_with_token(token):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+
+
+class Bubblewrap:
+    """Run the worker and its kernel in a bubblewrap sandbox (see the module docstring)."""
+    name = "bwrap"
+
+    def __init__(self, tmp_mb=1024, processes=None):
+        self.tmp_mb = tmp_mb
+        self.processes = processes or max(512, 16 * (os.cpu_count() or 1))
+        self.mounts = []  # (host path, path inside) mounted read-only in every run
+        self.env = {}
+
+    # -- parent side, once per batch, before any student code runs ------------------------------
+    def prepare(self, solution):
+        """Read-only mounts every run needs: Python, startup folder, datasets, matplotlib fonts."""
+        mounts, env = [], {}
+        for path in _python_paths():
+            mounts.append((path, path))
+        if os.environ.get("IPYTHONDIR"):  # the offline dataset switch (tests/ipython) or another profile
+            # IPython needs a writable profile folder (else it silently uses a temporary one without the
+            # startup files): a fresh one in the run's /tmp, with only the startup files mounted read-only.
+            startup = Path(os.environ["IPYTHONDIR"]).resolve() / "profile_default" / "startup"
+            if startup.is_dir():
+                mounts.append((str(startup), f"{HOME}/.ipython/profile_default/startup"))
+            env["IPYTHONDIR"] = f"{HOME}/.ipython"
+            from .datasets import default_folder
+
+            datasets = str(default_folder().resolve())  # filled here by the parent, read-only inside
+            mounts.append((datasets, datasets))
+            env["COURSE_DATASETS"] = datasets
+        else:  # real keras.datasets: fetch once here, the run reads the Keras cache read-only
+            cache = _prefetch_keras_datasets(solution)
+            if cache:
+                mounts.append((cache, f"{HOME}/.keras/datasets"))
+        fonts = _font_cache()
+        if fonts:
+            mounts.append((str(fonts), f"{HOME}/.config/matplotlib/{fonts.name}"))
+        self.mounts, self.env = mounts, env
+
+    # -- one run ----------------------------------------------------------------------------------
+    def start(self, argv, folder, env, pass_fds, **popen):
+        """Start `argv` in a new sandbox; `folder` holds the run's inputs (mounted read-only)."""
+        folder = str(Path(folder).resolve())
+        env = {**{k: os.environ[k] for k in PASSED_ENV if k in os.environ}, **self.env, **env,
+               "HOME": HOME, "MPLCONFIGDIR": f"{HOME}/.config/matplotlib",
+               "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
+               "PYTHONPATH": env.get("PYTHONPATH", "").replace(folder, INPUTS)}
+        argv = [a.replace(folder, INPUTS) for a in argv]
+        info_read, info_write = os.pipe()
+        uid = None
+        with contextlib.ExitStack() as stack:
+            if os.geteuid() == 0:
+                uid = stack.enter_context(_root_uid_slot())
+                os.chown(folder, uid, uid)
+                for path in Path(folder).rglob("*"):
+                    os.lchown(path, uid, uid)
+            command = bwrap_command(argv, self.mounts, folder, env, self.tmp_mb, uid, info_write)
+            try:
+                process = subprocess.Popen(command, cwd="/", env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+                                           pass_fds=[*pass_fds, info_write], start_new_session=True, **popen)
+            finally:
+                os.close(info_write)
+            process.uid_slot = stack.pop_all()  # released in kill(), once the run's processes are gone
+        with os.fdopen(info_read, "rb") as info:
+            data = info.read()  # bwrap writes its child's pid and namespaces, then closes the pipe
+        with contextlib.suppress(ValueError):
+            process.sandbox = json.loads(data)
+        if not getattr(process, "sandbox", None):
+            process.sandbox = {}
+        return process
+
+    def kill(self, process, token, kernel_pid=None):
+        """Kill the sandbox and wait until no process of its PID namespace is left."""
+        _kill_group(process.pid)
+        namespace = process.sandbox.get("pid-namespace")
+        deadline = time.monotonic() + 10
+        while namespace and time.monotonic() < deadline:
+            left = list(_pids_in_namespace(namespace))
+            if not left:
+                break
+            for pid in left:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+            time.sleep(0.05)
+        process.uid_slot.close()
+
+
+def bwrap_command(argv, mounts, folder, env, tmp_mb, uid, info_fd):
+    """The bwrap command line for one run (uid: a dedicated host uid when the grader is root)."""
+    command = ["bwrap", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net",
+               "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--hostname", "grader",
+               "--info-fd", str(info_fd)]
+    if uid is None:  # unprivileged: a user namespace maps the grader's uid to an unprivileged one inside
+        command += ["--unshare-user", "--disable-userns", "--uid", str(INSIDE_UID), "--gid", str(INSIDE_UID)]
+    else:  # root: bwrap mounts as root, then setpriv drops to the run's own uid without capabilities
+        command += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    command += ["--ro-bind", "/usr", "/usr"]
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc"):
+        if os.path.islink(top):
+            command += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            command += ["--ro-bind", top, top]
+    command += ["--proc", "/proc", "--dev", "/dev",
+                "--perms", "1777", "--size", str(tmp_mb << 20), "--tmpfs", "/tmp",
+                "--perms", "0755", "--dir", f"{HOME}/.config"]
+    for writable in (HOME, WORK, f"{HOME}/.config/matplotlib", f"{HOME}/.keras", f"{HOME}/.ipython",
+                     f"{HOME}/.ipython/profile_default"):  # the run's uid writes here
+        command += ["--perms", "1777", "--dir", writable]
+    made = {"/", "/usr", "/tmp", HOME, WORK, "/proc", "/dev", f"{HOME}/.config", f"{HOME}/.config/matplotlib",
+            f"{HOME}/.keras", f"{HOME}/.ipython", f"{HOME}/.ipython/profile_default"}
+    for source, target in [*mounts, (folder, INPUTS)]:
+        for parent in reversed(Path(target).parents):  # parents bwrap would otherwise make 0700 as root
+            if str(parent) not in made and not str(parent).startswith(("/usr/", "/etc/")):
+                command += ["--perms", "0755", "--dir", str(parent)]
+                made.add(str(parent))
+        command += ["--ro-bind", source, target]
+        made.add(target)
+    command += ["--chdir", WORK, "--clearenv"]
+    for key, value in env.items():
+        command += ["--setenv", key, value]
+    if uid is not None:
+        command += ["--", "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                    "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
+    return command + ["--", *argv]
+
+
+@functools.cache
+def probe():
+    """'' when a bubblewrap sandbox starts here (tried once per process), else why not."""
+    if not shutil.which("bwrap"):
+        return "bwrap을 찾을 수 없습니다 (bubblewrap is not installed)"
+    runner = Bubblewrap(tmp_mb=8)
+    runner.mounts = [(path, path) for path in _python_paths()]
+    with tempfile.TemporaryDirectory(prefix="grader-probe-") as folder:
+        try:
+            process = runner.start([sys.executable, "-c", "import os; os.listdir('/grading')"], folder, {}, [],
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            output, _ = process.communicate(timeout=60)
+            runner.kill(process, "")
+        except (OSError, subprocess.SubprocessError) as error:
+            return f"bwrap을 실행할 수 없습니다: {error}"
+    if process.returncode != 0:
+        return "bwrap이 실행되지 않습니다: " + output.decode("utf-8", "replace").strip()[-300:]
+    return ""
+
+
+def resolve(choice=None):
+    """The runner for --sandbox {auto,bwrap,none}; None means $GRADER_SANDBOX, else auto."""
+    choice = choice or os.environ.get(ENVIRONMENT_VARIABLE) or "auto"
+    if choice not in CHOICES:
+        raise SandboxError(f"--sandbox는 {', '.join(CHOICES)} 중 하나여야 합니다 (got {choice!r})")
+    if choice == "none":
+        return NoSandbox()
+    problem = probe()
+    if not problem:
+        return Bubblewrap()
+    if choice == "bwrap":
+        raise SandboxError(f"샌드박스(bubblewrap)를 쓸 수 없습니다: {problem}. 설치: `{INSTALL}`. "
+                           "샌드박스 없이 채점하려면 --sandbox none (sandbox unavailable)")
+    print("\n" + "!" * 78 + "\n"
+          f"경고: 샌드박스 없이 채점합니다 — {problem}.\n"
+          "학생 코드가 채점기와 같은 권한으로 실행되어 다른 제출물·결과 폴더·네트워크에 접근할 수 있습니다.\n"
+          f"설치하세요: {INSTALL}   (WARNING: grading WITHOUT a sandbox; results record sandbox=none)\n"
+          + "!" * 78, file=sys.stderr)
+    return NoSandbox()
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+def _python_paths():
+    """Folders the worker's Python needs: the environment, its base installation, site-packages.
+    The checkout itself and its grader/ are left out (an editable install): the run imports its own copy."""
+    checkout = Path(__file__).resolve().parent.parent
+    candidates = {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix,
+                  str(Path(sys.executable).parent)}
+    candidates |= {p for p in sys.path if "site-packages" in p or "dist-packages" in p}
+    paths = set()
+    for candidate in candidates:
+        for path in {os.path.abspath(candidate), os.path.realpath(candidate)}:
+            inside = Path(path) == checkout or checkout / "grader" in [Path(path), *Path(path).parents]
+            if os.path.isdir(path) and not path.startswith(("/usr/", "/etc/")) and path != "/usr" and not inside:
+                paths.add(path)
+    # keep outermost folders only
+    return sorted(p for p in paths if not any(q != p and Path(q) in Path(p).parents for q in paths))
+
+
+def _cache_folder():
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "grader"
+
+
+def _font_cache():
+    """matplotlib's font list, built once outside the sandbox (a hidden home would rebuild it every run)."""
+    folder = _cache_folder() / "matplotlib"
+    found = sorted(folder.glob("fontlist-v*.json"))
+    if not found:
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], check=False,
+                       env=dict(os.environ, MPLCONFIGDIR=str(folder), MPLBACKEND="Agg"),
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        found = sorted(folder.glob("fontlist-v*.json"))
+    return found[-1] if found else None
+
+
+def _prefetch_keras_datasets(solution):
+    """Download the Keras datasets the solution loads (once, outside); the Keras cache folder or None."""
+    from .datasets import FILES
+
+    names = sorted({n for cell in solution.cells for n in DATASET_FILE.findall(cell.source) if n in FILES})
+    cache = Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras") / "datasets"
+    missing = [n for n in names if not all((cache / f).is_file() for f in FILES[n])]
+    if missing:
+        code = "import keras\n" + "".join(
+            f"keras.datasets.{n}.load_data()\n" + (f"keras.datasets.{n}.get_word_index()\n" if len(FILES[n]) > 1
+                                                   else "") for n in missing)
+        done = subprocess.run([sys.executable, "-c", code], check=False, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE)
+        if done.returncode:
+            print(f"경고: 데이터셋 {', '.join(missing)}을(를) 내려받지 못했습니다. 샌드박스 안에는 네트워크가 "
+                  "없습니다; 오프라인 스위치(IPYTHONDIR=tests/ipython)를 쓰세요.", file=sys.stderr)
+    return str(cache) if cache.is_dir() else None
+
+
+@contextlib.contextmanager
+def _root_uid_slot():
+    """A host uid no other running sandbox uses (60000-60999), held with a lock file."""
+    folder = Path(tempfile.gettempdir()) / "grader-sandbox-uids"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    for uid in range(ROOT_UID_BASE, ROOT_UID_BASE + ROOT_UID_SLOTS):
+        handle = open(folder / f"{uid}.lock", "w")  # noqa: SIM115 (held until the run ends)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            continue
+        try:
+            yield uid
+        finally:
+            handle.close()
+        return
+    raise SandboxError("샌드박스용 uid가 모두 사용 중입니다 (no free sandbox uid)")
+
+
+def _kill_group(pid):
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def _pids_with_token(token):
+    marker = f"GRADER_RUN={token}".encode()
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        with contextlib.suppress(OSError):
+            if marker in environ.read_bytes().split(b"\0"):
+                yield int(environ.parent.name)
+
+
+def _pids_in_namespace(inode):
+    """Host pids of the processes in the PID namespace with this inode number."""
+    wanted = f"pid:[{inode}]"
+    for entry in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError):
+            if os.readlink(entry / "ns" / "pid") == wanted:
+                yield int(entry.name)
