@@ -149,9 +149,17 @@ def _data_problem(call, expected):
     for key, label in (("x", "입력 데이터"), ("y", "타깃 데이터"), ("validation_x", "검증 입력"),
                        ("validation_y", "검증 타깃")):
         if key in expected and not fitlog.same_data(call.data[key], fitlog.fingerprint(expected[key])):
-            found = call.data[key]
-            return label, getattr(found, "shape", found)
+            return label, _shapes(call.data[key])
     return None
+
+
+def _shapes(found):
+    """The shapes in a fingerprint (or a dict/tuple of them) for messages: {'title': (640, 1000), ...}."""
+    if isinstance(found, dict):
+        return {key: _shapes(value) for key, value in found.items()}
+    if isinstance(found, tuple):
+        return tuple(_shapes(value) for value in found)
+    return getattr(found, "shape", found)
 
 
 def trained_as(model, *, x, y, epochs, batch_size=None, validation_data=None, validation_split=None,
