@@ -1,109 +1,145 @@
 """Hidden tests for lesson 05 (영화 리뷰 분류: 이진 분류 문제, IMDB).
 
-Thresholds are safe for both the real IMDB data (test accuracy ≈ 0.88) and the offline
-synthetic copy (≈ 0.8, its labels carry 16% noise): test accuracy above 0.7.
+Each test takes the notebook's namespace and compares the student's answer with the reference
+(the solution's own answer, run by `grader.hidden.reference`): functions re-run on unseen inputs,
+models by `checks.same_model` / `checks.same_compile`, training by the kernel's fit record
+(`checks.trained_as`: a fresh model, 4 epochs, batch 512, exactly x_train / y_train) and numbers by
+where they came from (`checks.evaluated`: evaluate on the test set, not another set, not typed in).
+The test cells run these inside `carry_forward`, so a wrong `vectorize_sequences` costs 5-2 only.
 """
 
-import math
-
-import keras
 import numpy as np
 
 from grader import checks
+from grader.checks.provenance import defined, new_object, returned_by_evaluate
+from grader.hidden import reference
 
 LAYERS = [("Dense", 16, "relu"), ("Dense", 16, "relu"), ("Dense", 1, "sigmoid")]
-PARAMS = (10_000 * 16 + 16) + (16 * 16 + 16) + (16 + 1)  # 160,305
-MIN_TEST_ACCURACY = 0.7
+MIN_TEST_ACCURACY = 0.7  # real IMDB ≈ 0.88, the offline synthetic copy ≈ 0.8
 
 
-def ex1_decode(decode_review, reverse_word_index):
-    """Unseen sequences: the index offset of 3, '?' for reserved and unknown indices, single spaces."""
+
+
+
+def _nonzero(row):
+    return {int(j): float(row[j]) for j in np.flatnonzero(row)[:12]}
+
+
+def ex1_decode(namespace):
+    """decode_review equals the reference on the public cases and unseen sequences."""
     __tracebackhide__ = True
-    known = sorted(reverse_word_index)[:50]
-    sequence = [1] + [index + 3 for index in known[:12]] + [2, 0, known[20] + 3]
-    want = " ".join(reverse_word_index.get(i - 3, "?") for i in sequence)
-    with checks.student_code("처음 보는 시퀀스에서 decode_review가 오류를 냅니다.", "오류 없이 문자열 반환",
-                             "reverse_word_index.get(i - 3, '?')처럼 없는 인덱스는 '?'로 바꾸세요."):
-        found = decode_review(sequence)
-    hint = "인덱스에서 3을 뺀 값으로 찾으세요 (0, 1, 2는 예약된 인덱스)."
-    if isinstance(found, str) and found.split(" ")[1:3] == want.split(" ")[1:3]:
-        hint = "예약된 인덱스(0, 1, 2)와 사전에 없는 인덱스는 '?'로 바꾸고, 단어는 공백 하나로 이으세요."
-    checks.answer("decode_review(처음 보는 시퀀스)", found, want, hint)
+    decode_review = defined(namespace, "decode_review", "5-1")
+    want_fn = reference("l05_ex1_decode", namespace, "decode_review")
+    words = sorted(namespace["reverse_word_index"])
+    rng = np.random.default_rng(501)
+    unseen = [1] + [int(i) + 3 for i in rng.choice(words[:9000], size=15)] + [2, 0, 9999, words[20] + 3]
+    cases = [list(namespace["train_data"][0]), [1, 2], unseen, [int(i) for i in rng.integers(0, 10_000, 30)], []]
+    for sequence in cases:
+        want = want_fn(sequence)
+        with checks.student_code("decode_review가 오류를 냅니다.", "오류 없이 문자열 반환",
+                                 "reverse_word_index.get(i - 3, '?')처럼 없는 인덱스는 '?'로 바꾸세요."):
+            found = decode_review(sequence)
+        hint = "인덱스에서 3을 뺀 값으로 찾으세요 (0, 1, 2는 예약된 인덱스)."
+        if isinstance(found, str) and found.split(" ")[1:3] == want.split(" ")[1:3]:
+            hint = "예약된 인덱스(0, 1, 2)와 사전에 없는 인덱스는 '?'로 바꾸고, 단어는 공백 하나로 이으세요."
+        shown = sequence if len(sequence) <= 8 else f"[{', '.join(map(str, sequence[:6]))}, ...]"
+        checks.answer(f"decode_review({shown})", found, want, hint)
 
 
-def ex2_vectorize(vectorize_sequences):
-    """Multi-hot (not counts) on unseen sequences, any dimension, float array of the right shape."""
+def ex2_vectorize(namespace):
+    """Multi-hot float32 arrays equal to the reference on the public case, unseen sequences, the data and
+    the default dimension."""
     __tracebackhide__ = True
-    sequences = [[3, 3, 3, 7], [], [0, 9, 2, 9], [5]]
-    want = np.zeros((4, 12), dtype="float32")
-    for i, sequence in enumerate(sequences):
-        want[i, sequence] = 1.0
-    with checks.student_code("처음 보는 시퀀스에서 vectorize_sequences가 오류를 냅니다.", "오류 없이 배열 반환",
-                             "빈 시퀀스도 처리되는지 확인하세요."):
-        found = np.asarray(vectorize_sequences(sequences, dimension=12))
-    checks.answer("vectorize_sequences(..., dimension=12).shape", found.shape, want.shape,
-                  "배열 크기는 (len(sequences), dimension)입니다. 10000을 직접 적지 말고 dimension을 쓰세요.")
-    if found.dtype.kind != "f":
-        checks.fail("반환 배열의 자료형이 실수가 아닙니다.", "float32", found.dtype,
-                    "np.zeros((len(sequences), dimension), dtype='float32')로 만드세요.")
-    if not np.array_equal(found, want):
-        hint = ("같은 단어가 여러 번 나와도 1입니다 (더하지 말고 1을 넣으세요)."
-                if found.max() > 1 else "i번째 행의 [i, j]에 1을 넣으세요 (j는 시퀀스의 단어 인덱스).")
-        checks.fail("멀티-핫 벡터의 값이 틀렸습니다 (1행: [3, 3, 3, 7]).", want[0].tolist(), found[0].tolist(), hint)
+    vectorize_sequences = defined(namespace, "vectorize_sequences", "5-2")
+    want_fn = reference("l05_ex2_vectorize", namespace, "vectorize_sequences")
+    cases = [([[8, 5], [1, 1, 3]], 10), ([[3, 3, 3, 7], [], [0, 9, 2, 9], [5]], 12),
+             (namespace["train_data"][:40], None), ([[9999, 0, 5, 5]], None)]
+    for sequences, dimension in cases:
+        call = (f"vectorize_sequences(..., dimension={dimension})" if dimension
+                else "vectorize_sequences(...) (dimension 기본값)")
+        with checks.student_code(f"{call}가 오류를 냅니다.", "오류 없이 배열 반환",
+                                 "빈 시퀀스도 처리되는지, dimension 기본값이 10000인지 확인하세요."):
+            found = vectorize_sequences(sequences) if dimension is None else vectorize_sequences(
+                sequences, dimension=dimension)
+        want = want_fn(sequences) if dimension is None else want_fn(sequences, dimension=dimension)
+        found = np.asarray(found)
+        checks.answer(f"{call}.shape", found.shape, want.shape,
+                      "배열 크기는 (len(sequences), dimension)입니다. 10000을 직접 적지 말고 dimension을 쓰세요.")
+        if found.dtype != np.float32:
+            checks.fail(f"{call}의 자료형이 float32가 아닙니다.", "float32", found.dtype,
+                        "np.zeros((len(sequences), dimension), dtype='float32')로 만드세요.")
+        if not np.array_equal(found, want):
+            row = int(np.flatnonzero((found != want).any(axis=1))[0])
+            hint = ("같은 단어가 여러 번 나와도 1입니다 (더하지 말고 1을 넣으세요)."
+                    if found.max() > 1 else "i번째 행의 [i, j]에 1을 넣으세요 (j는 i번째 시퀀스에 나온 단어 인덱스).")
+            checks.fail(f"{call}의 멀티-핫 벡터가 틀렸습니다 ({row + 1}번째 행의 {{위치: 값}}, 0은 생략).",
+                        _nonzero(want[row]), _nonzero(found[row]), hint)
 
 
-def ex3_model(model):
-    """Exact layer table, 160,305 parameters, probabilities on unseen multi-hot reviews."""
+def ex3_model(namespace):
+    """The public checks, then the same model as the reference (every layer's settings, wiring, behaviour)."""
     __tracebackhide__ = True
+    model = defined(namespace, "model", "5-3")
+    checks.is_model(model)
+    checks.input_shape(model, (None, 10000))
+    checks.output_shape(model, (None, 1))
     checks.layers(model, LAYERS)
-    checks.param_count(model, PARAMS)
-    x = (np.random.default_rng(503).random((6, 10_000)) < 0.02).astype("float32")
-    out = keras.ops.convert_to_numpy(model(x))
-    if out.min() < 0 or out.max() > 1:
-        checks.fail("출력이 확률(0~1)이 아닙니다.", "0 ≤ 출력 ≤ 1", np.round(out.ravel(), 3),
-                    "마지막 층에 activation='sigmoid'를 쓰세요.")
+    checks.same_model(model, reference("l05_ex3_model", namespace, "model"))
 
 
-def ex4_compile(model, x, y):
-    """The model structure, rmsprop, and an accuracy metric."""
+def ex4_compile(namespace):
+    """A new build_model() model compiled exactly as the reference: RMSprop with its default settings,
+    binary crossentropy (from_logits=False), accuracy."""
     __tracebackhide__ = True
-    checks.layers(model, LAYERS)
-    checks.optimizer(model, "rmsprop")
-    result = model.evaluate(x, y, verbose=0, return_dict=True)
-    if "accuracy" not in result:
-        checks.fail("compile에 정확도 지표가 없습니다.", "metrics=['accuracy']", sorted(result),
-                    "compile(..., metrics=['accuracy'])를 넣으세요.")
+    model = defined(namespace, "model", "5-4")
+    checks.is_model(model)
+    checks.matches_task(model, "binary")
+    want = reference("l05_ex4_compile", namespace, "model")
+    checks.same_model(model, want)
+    checks.same_compile(model, want)
 
 
-def ex5_train(test_acc, final_model, x_train, x_test, y_test):
-    """Trained 4 epochs on the whole training set; test_acc is its test accuracy and above 0.7."""
+def ex5_train(namespace):
+    """A new model compiled as in 5-4, trained 4 epochs with batch 512 on exactly x_train / y_train
+    (no validation data); test_acc is its accuracy from evaluate on the test set."""
     __tracebackhide__ = True
-    checks.layers(final_model, LAYERS)
+    final_model, test_acc = defined(namespace, "final_model", "5-5"), defined(namespace, "test_acc", "5-5")
+    checks.is_model(final_model)
     checks.loss(final_model, "binary_crossentropy")
-    history = getattr(final_model, "history", None)
-    params = getattr(history, "params", None) or {}
-    checks.answer("훈련한 에포크 수", params.get("epochs"), 4, "final_model.fit(..., epochs=4)로 훈련하세요.")
-    checks.answer("에포크당 배치 수", params.get("steps"), math.ceil(len(x_train) / 512),
-                  "검증 세트를 떼지 않은 전체 x_train, y_train을 batch_size=512로 훈련하세요.")
-    result = final_model.evaluate(x_test, y_test, batch_size=512, verbose=0, return_dict=True)
-    if "accuracy" not in result or not math.isclose(test_acc, result["accuracy"], abs_tol=5e-3):
-        checks.fail("test_acc가 final_model의 테스트 정확도와 다릅니다.", f"{result.get('accuracy', math.nan):.4f}",
-                    f"{test_acc:.4f}", "evaluate의 두 번째 원소(정확도)를 담으세요. 첫 번째 원소는 손실입니다.")
+    checks.is_float("test_acc", test_acc, "0.85",
+                    "evaluate는 [손실, 정확도] 리스트를 돌려줍니다. 두 번째 원소를 담으세요.")
+    new_object(final_model, namespace, "final_model", ["model"])
+    want = reference("l05_ex4_compile", namespace, "model")
+    checks.same_model(final_model, want)
+    checks.same_compile(final_model, want)
+    checks.trained_as(final_model, x=namespace["x_train"], y=namespace["y_train"], epochs=4, batch_size=512,
+                      name="final_model")
+    x_test, y_test = namespace["x_test"], namespace["y_test"]
+    checks.evaluated(test_acc, final_model, x_test, y_test, 1, "test_acc", "테스트 세트")
+    returned_by_evaluate(test_acc, final_model, x_test, "test_acc", "테스트 세트")
     if test_acc < MIN_TEST_ACCURACY:
         checks.fail("테스트 정확도가 너무 낮습니다.", f"{MIN_TEST_ACCURACY} 이상", f"{test_acc:.4f}",
                     "rmsprop과 binary_crossentropy로 컴파일했는지 확인하세요.")
 
 
-def ex6_predict(predictions, most_positive, final_model, x_test):
-    """predictions equal final_model.predict(x_test); most_positive is their argmax."""
+def ex6_predict(namespace):
+    """predictions equal final_model.predict(x_test); most_positive is the index of their largest value."""
     __tracebackhide__ = True
-    want = final_model.predict(x_test, batch_size=512, verbose=0)
-    found = np.asarray(predictions)
-    if found.shape != want.shape or not np.allclose(found, want, atol=1e-4):
-        checks.fail("predictions가 final_model.predict(x_test)와 다릅니다.", want.shape, found.shape,
-                    "연습 5-5의 final_model로 테스트 세트 전체를 예측하세요.")
-    expected = int(np.argmax(want[:, 0]))
-    hint = "np.argmax는 가장 큰 값의 위치를 돌려줍니다."
-    if most_positive == int(np.argmin(want[:, 0])):
-        hint = "np.argmin은 가장 확신하는 부정 리뷰입니다. 긍정 확률이 가장 높은 것을 찾으세요."
-    checks.answer("most_positive", most_positive, expected, hint)
+    predictions, most_positive = defined(namespace, "predictions", "5-6"), defined(namespace, "most_positive", "5-6")
+    final_model, x_test = namespace["final_model"], namespace["x_test"]
+    found = checks.to_numpy(predictions)
+    checks.answer("predictions.shape", found.shape, (len(x_test), 1), "predict는 (샘플 수, 1) 배열을 돌려줍니다.")
+    checks.is_int("most_positive", most_positive)
+    want = checks.to_numpy(final_model.predict(x_test, verbose=0))
+    if not checks.close(found, want):
+        row = int(np.argmax(np.abs(found - want).ravel()))
+        checks.fail(f"predictions가 final_model.predict(x_test)와 다릅니다 ({row}번 샘플).",
+                    round(float(want[row, 0]), 4), round(float(found[row, 0]), 4),
+                    "연습 5-5의 final_model로 테스트 세트(x_test) 전체를 예측하세요.")
+    best = float(want.max())
+    if not 0 <= most_positive < len(want) or want[most_positive, 0] < best - 1e-6:
+        hint = "np.argmax는 가장 큰 값의 위치를 돌려줍니다."
+        if most_positive == int(np.argmin(want[:, 0])):
+            hint = "np.argmin은 가장 확신하는 부정 리뷰입니다. 긍정 확률이 가장 높은 것을 찾으세요."
+        checks.fail("most_positive의 값이 틀렸습니다.", f"{int(np.argmax(want[:, 0]))} (긍정 확률 {best:.4f})",
+                    most_positive, hint)

@@ -1,150 +1,146 @@
 """Hidden tests for lesson 06 (뉴스 기사 분류: 다중 분류 문제, Reuters).
 
-Thresholds (safe for both the real Reuters data and the offline synthetic copy):
-- initial loss of an untrained model: within 0.5 of ln(46) ≈ 3.83;
-- test accuracy after training: above 0.6 and above the random-shuffle baseline
-  (the sum of squared topic frequencies of the test labels, ≈ 0.19 on the real data).
+Each test takes the notebook's namespace and compares the student's answer with the reference
+(the solution's own answer, run by `grader.hidden.reference`): `to_one_hot` re-run on unseen
+labels, models by `checks.same_model` / `checks.same_compile` (one-hot labels with categorical,
+integer labels with sparse categorical crossentropy), training by the kernel's fit record
+(`checks.trained_as`: a fresh model, 9 epochs, batch 512, exactly x_train / y_train) and numbers by
+where they came from (`checks.evaluated`: the validation set for 6-5, the test set for 6-6).
+The final accuracy must also beat the random-shuffle baseline (the sum of squared topic frequencies
+of the test labels, ≈ 0.19 on the real data) and 0.6 (real data ≈ 0.8).
 """
-
-import math
 
 import keras
 import numpy as np
 
 from grader import checks
+from grader.checks import fitlog
+from grader.checks.provenance import defined, new_object, returned_by_evaluate
+from grader.hidden import reference
 
 NUM_CLASSES = 46
-INPUT_DIM = 10_000
 LAYERS = [("Dense", 64, "relu"), ("Dense", 64, "relu"), ("Dense", NUM_CLASSES, "softmax")]
-PARAMS = (INPUT_DIM * 64 + 64) + (64 * 64 + 64) + (64 * NUM_CLASSES + NUM_CLASSES)  # 647,214
 MIN_TEST_ACCURACY = 0.6
 
 
-def _multi_hot(rng, n):
-    """n random multi-hot news vectors (20 to 150 distinct words each)."""
-    x = np.zeros((n, INPUT_DIM), dtype="float32")
-    for row in x:
-        row[rng.choice(INPUT_DIM, size=int(rng.integers(20, 150)), replace=False)] = 1.0
-    return x
 
 
-def _evaluate(model, x, y, what, hint):
-    """model.evaluate(x, y) as a dict, or a Korean failure when it raises."""
+
+def _compiled_as(model, namespace, exercise_id, name):
+    """The structure of build_model() and the compile settings of the reference answer `exercise_id`."""
     __tracebackhide__ = True
-    try:
-        return model.evaluate(x, y, batch_size=512, verbose=0, return_dict=True)
-    except Exception as error:  # the student's model/loss may raise anything
-        checks.fail(f"{what}로 evaluate를 실행하면 오류가 납니다.", "오류 없이 [손실, 정확도] 계산",
-                    f"{type(error).__name__}: {str(error)[:200]}", hint)
+    checks.is_model(model)
+    want = reference(exercise_id, namespace, name)
+    checks.same_model(model, want)
+    checks.same_compile(model, want)
 
 
-def _has_accuracy(result):
+def ex1_to_one_hot(namespace):
+    """to_one_hot equals the reference on the public cases and unseen labels, as a float array, any dimension."""
     __tracebackhide__ = True
-    if "accuracy" not in result:
-        checks.fail("compile에 정확도 지표가 없습니다.", "metrics=['accuracy']", sorted(result),
-                    "compile(..., metrics=['accuracy'])를 넣어야 훈련·평가 때 정확도가 계산됩니다.")
-
-
-def ex1_to_one_hot(to_one_hot):
-    """to_one_hot equals keras.utils.to_categorical on unseen labels, as a float array, any dimension."""
-    __tracebackhide__ = True
+    to_one_hot = defined(namespace, "to_one_hot", "6-1")
     if not callable(to_one_hot):
         checks.fail("to_one_hot이 함수가 아닙니다.", "def to_one_hot(labels, dimension=46): ...",
                     type(to_one_hot).__name__, "def로 함수를 정의하세요.")
+    want_fn = reference("l06_ex1_to_one_hot", namespace, "to_one_hot")
     rng = np.random.default_rng(606)
     labels = rng.integers(0, NUM_CLASSES, size=37)
     labels[:3] = [0, NUM_CLASSES - 1, 17]
-    for given, dimension in ((labels, None), (np.array([2, 0, 9, 5, 9]), 10)):
+    cases = [(namespace["train_labels"][:5], None), ([0, 2], 3), (labels, None), (np.array([2, 0, 9, 5, 9]), 10),
+             ([45, 3, 3], None)]
+    for given, dimension in cases:
+        call = "to_one_hot(labels)" if dimension is None else f"to_one_hot(labels, dimension={dimension})"
         with checks.student_code(
-                "처음 보는 레이블로 to_one_hot을 호출하면 오류가 납니다.", "오류 없이 배열 반환",
+                f"{call}가 오류를 냅니다.", "오류 없이 배열 반환",
                 "레이블 번호를 그대로 열 인덱스로 쓰고, 배열 크기는 (len(labels), dimension)로 만드세요."):
             found = to_one_hot(given) if dimension is None else to_one_hot(given, dimension=dimension)
-        want = keras.utils.to_categorical(given, num_classes=dimension or NUM_CLASSES)
+        want = want_fn(given) if dimension is None else want_fn(given, dimension=dimension)
         found = np.asarray(found)
-        call = "to_one_hot(labels)" if dimension is None else f"to_one_hot(labels, dimension={dimension})"
         if found.shape != want.shape:
             checks.fail(f"{call}의 크기가 다릅니다.", want.shape, found.shape,
-                        "dimension 인자를 그대로 열 개수로 쓰세요 (46을 직접 적지 말고).")
+                        "배열 크기는 (len(labels), dimension)입니다. dimension 인자를 그대로 열 개수로 쓰세요 "
+                        "(46을 직접 적지 말고).")
         if found.dtype.kind != "f":
             checks.fail(f"{call}의 자료형이 실수가 아닙니다.", "float (np.zeros의 기본 자료형)", found.dtype,
                         "np.zeros((len(labels), dimension))로 만든 배열에 1.0을 채우세요.")
         for label, row, expected in zip(given, found, want):
             if not np.array_equal(row, expected):
-                checks.fail(f"레이블 {label}의 원-핫 벡터가 틀렸습니다 (값이 1인 위치).",
+                checks.fail(f"레이블 {label}의 원-핫 벡터가 틀렸습니다 (값이 1인 위치, {call}).",
                             np.flatnonzero(expected).tolist(), np.flatnonzero(row).tolist(),
-                            "인덱스는 0부터 셉니다. results[i, label] = 1.0처럼 레이블을 그대로 열 인덱스로 쓰세요.")
+                            "인덱스는 0부터 셉니다. results[i, label] = 1.0처럼 레이블을 그대로 열 인덱스로 쓰고, "
+                            "나머지는 0으로 두세요.")
 
 
-def ex2_model(model):
-    """Exact layer table, 647,214 parameters, softmax rows summing to 1 on unseen multi-hot inputs."""
+def ex2_model(namespace):
+    """The public checks, then the same model as the reference (every layer's settings, wiring, behaviour)."""
     __tracebackhide__ = True
+    model = defined(namespace, "model", "6-2")
+    checks.is_model(model)
+    checks.input_shape(model, (None, 10000))
+    checks.output_shape(model, (None, NUM_CLASSES))
     checks.layers(model, LAYERS)
-    checks.param_count(model, PARAMS)
-    x = _multi_hot(np.random.default_rng(62), 8)
-    probabilities = keras.ops.convert_to_numpy(model(x))
-    if not np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-4):
-        checks.fail("출력이 확률 분포가 아닙니다 (각 행의 합).", "모든 행의 합이 1",
-                    np.round(probabilities.sum(axis=1), 3), "마지막 층에 activation='softmax'를 쓰세요.")
+    checks.same_model(model, reference("l06_ex2_model", namespace, "model"))
 
 
-def ex3_compile(model, x, y):
-    """rmsprop, the model structure, and evaluate runs on one-hot labels with an accuracy metric."""
+def ex3_compile(namespace):
+    """A build_model() model compiled as the reference: RMSprop (default settings), categorical crossentropy
+    for one-hot labels, accuracy."""
     __tracebackhide__ = True
-    checks.layers(model, LAYERS)
-    checks.optimizer(model, "rmsprop")
-    result = _evaluate(model, x, y, "원-핫 레이블(y_train)",
-                       "원-핫 레이블에는 categorical_crossentropy를 씁니다. "
-                       "sparse_categorical_crossentropy는 정수 레이블용입니다.")
-    _has_accuracy(result)
+    model = defined(namespace, "model", "6-3")
+    checks.is_model(model)
+    checks.matches_task(model, "multiclass")
+    checks.loss(model, "categorical_crossentropy")
+    _compiled_as(model, namespace, "l06_ex3_compile", "model")
 
 
-def ex4_sparse(model_int, x, labels):
-    """The model structure, rmsprop, and evaluate runs on integer labels with an accuracy metric."""
+def ex4_sparse(namespace):
+    """A new build_model() model compiled as the reference: RMSprop, sparse categorical crossentropy for
+    integer labels, accuracy."""
     __tracebackhide__ = True
-    checks.layers(model_int, LAYERS)
+    model_int = defined(namespace, "model_int", "6-4")
+    checks.is_model(model_int)
+    new_object(model_int, namespace, "model_int", ["model"])
+    checks.loss(model_int, "sparse_categorical_crossentropy")
     checks.matches_task(model_int, "multiclass")
-    checks.optimizer(model_int, "rmsprop")
-    result = _evaluate(model_int, x, labels, "정수 레이블(train_labels)",
-                       "정수 레이블에는 sparse_categorical_crossentropy를 씁니다.")
-    _has_accuracy(result)
+    _compiled_as(model_int, namespace, "l06_ex4_sparse", "model_int")
 
 
-def ex5_initial_loss(initial_loss, initial_model, x_val, y_val):
-    """initial_loss is within 0.5 of ln(46) and equals a fresh evaluate of the untrained initial_model."""
+def ex5_initial_loss(namespace):
+    """A new, untrained model compiled as in 6-3; initial_loss is its loss from evaluate on the validation set."""
     __tracebackhide__ = True
-    checks.layers(initial_model, LAYERS)
-    checks.loss(initial_model, "categorical_crossentropy")
-    expected = math.log(NUM_CLASSES)
-    recomputed = _evaluate(initial_model, x_val, y_val, "검증 세트(x_val, y_val)",
-                           "원-핫 레이블에는 categorical_crossentropy를 씁니다.")["loss"]
-    if abs(recomputed - expected) > 0.5:
-        checks.fail("initial_model이 이미 학습된 것 같습니다 (검증 손실이 ln(46)에서 멉니다).",
-                    f"약 {expected:.2f}", f"{recomputed:.4f}",
+    initial_model = defined(namespace, "initial_model", "6-5")
+    initial_loss = defined(namespace, "initial_loss", "6-5")
+    checks.compiled(initial_model)
+    checks.is_float("initial_loss", initial_loss, "3.8",
+                    "evaluate는 [손실, 정확도] 리스트를 돌려줍니다. 첫 번째 원소를 담으세요.")
+    new_object(initial_model, namespace, "initial_model", ["model", "model_int"])
+    steps = int(checks.to_numpy(initial_model.optimizer.iterations))
+    if fitlog.calls(initial_model, "fit") or steps:
+        checks.fail("initial_model이 이미 학습된 모델입니다.", "fit을 호출하지 않은 새 모델",
+                    f"fit {len(fitlog.calls(initial_model, 'fit'))}번 호출 (옵티마이저 {steps}스텝)",
                     "initial_model은 fit을 호출하지 말고 만들고 컴파일한 직후의 상태로 두세요.")
-    if abs(initial_loss - expected) > 0.5:
-        checks.fail("initial_loss가 학습 전 손실로 보기에는 ln(46)에서 너무 멉니다.",
-                    f"약 {expected:.2f}", f"{initial_loss:.4f}",
-                    "evaluate는 [손실, 정확도]를 돌려줍니다. fit 전에 구한 첫 번째 원소(손실)를 담으세요.")
-    if not math.isclose(initial_loss, recomputed, abs_tol=2e-3):
-        checks.fail("initial_loss가 initial_model.evaluate(x_val, y_val)의 손실과 다릅니다.",
-                    f"{recomputed:.4f}", f"{initial_loss:.4f}",
-                    "값을 직접 적지 말고 initial_model.evaluate(x_val, y_val, verbose=0)[0]을 담으세요.")
+    _compiled_as(initial_model, namespace, "l06_ex3_compile", "model")
+    x_val, y_val = namespace["x_val"], namespace["y_val"]
+    checks.evaluated(initial_loss, initial_model, x_val, y_val, 0, "initial_loss", "검증 세트")
+    returned_by_evaluate(initial_loss, initial_model, x_val, "initial_loss", "검증 세트")
 
 
-def ex6_train(test_acc, final_model, x_test, y_test):
-    """test_acc equals final_model's test accuracy, is above 0.6 and above the random baseline."""
+def ex6_train(namespace):
+    """A new model compiled as in 6-3, trained 9 epochs with batch 512 on exactly x_train / y_train (no
+    validation data); test_acc is its accuracy from evaluate on the test set, above the baselines."""
     __tracebackhide__ = True
-    checks.is_float("test_acc", test_acc, "0.8", "evaluate는 [손실, 정확도]를 돌려줍니다. 두 번째 원소를 담으세요.")
-    checks.layers(final_model, LAYERS)
+    final_model, test_acc = defined(namespace, "final_model", "6-6"), defined(namespace, "test_acc", "6-6")
+    checks.is_model(final_model)
     checks.loss(final_model, "categorical_crossentropy")
-    recomputed = _evaluate(final_model, x_test, y_test, "테스트 세트(x_test, y_test)",
-                           "원-핫 레이블에는 categorical_crossentropy를 씁니다.")
-    _has_accuracy(recomputed)
-    if not math.isclose(test_acc, recomputed["accuracy"], abs_tol=5e-3):
-        checks.fail("test_acc가 final_model의 테스트 정확도와 다릅니다.", f"{recomputed['accuracy']:.4f}",
-                    f"{test_acc:.4f}",
-                    "final_model.evaluate(x_test, y_test)의 두 번째 원소(정확도)를 담으세요. "
-                    "첫 번째 원소는 손실입니다.")
+    checks.is_float("test_acc", test_acc, "0.8",
+                    "evaluate는 [손실, 정확도] 리스트를 돌려줍니다. 두 번째 원소를 담으세요.")
+    new_object(final_model, namespace, "final_model", ["model", "model_int", "initial_model"])
+    _compiled_as(final_model, namespace, "l06_ex3_compile", "model")
+    checks.trained_as(final_model, x=namespace["x_train"], y=namespace["y_train"], epochs=9, batch_size=512,
+                      name="final_model")
+    x_test, y_test = namespace["x_test"], namespace["y_test"]
+    checks.evaluated(test_acc, final_model, x_test, y_test, 1, "test_acc", "테스트 세트")
+    returned_by_evaluate(test_acc, final_model, x_test, "test_acc", "테스트 세트")
     frequencies = np.asarray(y_test).sum(axis=0) / len(y_test)
     baseline = float(np.sum(frequencies ** 2))
     if test_acc <= max(MIN_TEST_ACCURACY, baseline):
@@ -154,20 +150,27 @@ def ex6_train(test_acc, final_model, x_test, y_test):
                     "전체 훈련 데이터(x_train, y_train)로 epochs=9, batch_size=512만큼 훈련했는지 확인하세요.")
 
 
-def ex7_predict(predicted_classes, model, x_test):
-    """predicted_classes equals the argmax over classes of model.predict(x_test)."""
+def ex7_predict(namespace):
+    """predicted_classes holds, for every test sample, a class of highest probability in int_model's predictions."""
     __tracebackhide__ = True
-    found = np.asarray(predicted_classes)
+    predicted_classes = defined(namespace, "predicted_classes", "6-7")
+    x_test = namespace["x_test"]
+    found = predicted_classes if isinstance(predicted_classes, (list, tuple, np.ndarray)) else (
+        keras.ops.convert_to_numpy(predicted_classes))
+    found = np.asarray(found)
+    checks.answer("predicted_classes.shape", found.shape, (len(x_test),),
+                  "샘플마다(행마다) 클래스 하나를 고르므로 크기는 (샘플 수,)입니다. axis=1로 argmax하세요.")
     if found.dtype.kind not in "iu":
         checks.fail("predicted_classes는 클래스 번호(정수) 배열이어야 합니다.", "정수 자료형", found.dtype,
                     "np.max는 가장 큰 확률 값을, np.argmax는 그 위치(클래스 번호)를 돌려줍니다.")
-    want = np.argmax(model.predict(x_test, verbose=0), axis=1)
-    if found.shape != want.shape:
-        checks.fail("predicted_classes의 크기가 다릅니다.", want.shape, found.shape,
-                    "샘플마다(행마다) 클래스 하나를 고르도록 axis=1로 argmax하세요.")
-    wrong = np.flatnonzero(found != want)
+    probabilities = checks.to_numpy(namespace["int_model"].predict(x_test, verbose=0))
+    inside = (found >= 0) & (found < probabilities.shape[1])
+    chosen = np.where(inside, probabilities[np.arange(len(found)), np.clip(found, 0, probabilities.shape[1] - 1)],
+                      -1.0)
+    wrong = np.flatnonzero(chosen < probabilities.max(axis=1) - 1e-6)
     if wrong.size:
         first = int(wrong[0])
         checks.fail(f"{wrong.size}개 샘플의 예측 클래스가 predictions의 argmax와 다릅니다 "
-                    f"(처음 다른 샘플: {first}번).", int(want[first]), int(found[first]),
-                    "np.argmax(predictions, axis=1)를 그대로 쓰세요. 클래스 번호는 0부터 시작합니다.")
+                    f"(처음 다른 샘플: {first}번).", int(np.argmax(probabilities[first])), int(found[first]),
+                    "np.argmax(predictions, axis=1)처럼 행마다 확률이 가장 큰 위치를 구하세요. 클래스 번호는 0부터 "
+                    "시작합니다.")
