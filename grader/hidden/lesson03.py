@@ -122,9 +122,12 @@ def ex4_cce(my_categorical_crossentropy):
         _floats(np.eye(4)[rng.integers(0, 4, size=5)], probabilities),
         _floats([[0, 1, 0], [0, 0, 1]], [[0, 1, 0], [1, 0, 0]]),  # 확률 1로 맞힘, 정답에 확률 0
         _floats(np.eye(6)[[2]][None], np.full((1, 1, 6), 1 / 6)),  # 3차원 배치
+        # 정답을 확률 1로 맞힌 샘플만: 위쪽 자르기(1 - 1e-7) 때문에 손실이 0이 아니라 약 1e-7
+        _floats([[0, 1, 0], [1, 0, 0]], [[0, 1, 0], [1, 0, 0]]),
     ]
     _matches(my_categorical_crossentropy, cases, [keras.losses.categorical_crossentropy, _cce64],
-             "y_pred를 [1e-7, 1 - 1e-7]로 자른 뒤 -sum(y·log(p))를 마지막 축으로 더하세요 (평균이 아니라 합).")
+             "y_pred를 [1e-7, 1 - 1e-7]로(위아래 모두) 자른 뒤 -sum(y·log(p))를 마지막 축으로 더하세요 "
+             "(평균이 아니라 합).")
 
 
 def ex5_gradient_descent(namespace):
