@@ -571,6 +571,29 @@ def integer(tree, kernel):
     return _sites(tree, ast.Constant, rewrite)
 
 
+def real(tree, kernel):
+    """A float constant (not a small epsilon) +1 and -1."""
+    def rewrite(node):
+        value = _constant(node, float)
+        if value is not None and not 0 < abs(value) < 1e-3:
+            for new in (value + 1, value - 1):
+                yield f"{node.value} → {_number(new)}", ast.Constant(_number(new))
+    return _sites(tree, ast.Constant, rewrite)
+
+
+EXTREMA = {"argmax": "argmin", "argmin": "argmax", "max": "min", "min": "max", "maximum": "minimum",
+           "minimum": "maximum", "reduce_max": "reduce_min", "reduce_min": "reduce_max"}
+
+
+def extremum(tree, kernel):
+    """argmax ↔ argmin, max ↔ min, maximum ↔ minimum (np. / ops. / tf. functions and methods)."""
+    def rewrite(node):
+        if node.attr in EXTREMA:
+            yield f"{node.attr} → {EXTREMA[node.attr]}", ast.Attribute(
+                copy.deepcopy(node.value), EXTREMA[node.attr], node.ctx)
+    return _sites(tree, ast.Attribute, rewrite)
+
+
 def axis(tree, kernel):
     """axis=-1 → axis=0 (axis=0 → -1, other axes → 0)."""
     def rewrite(node):
@@ -591,7 +614,7 @@ def dropped(tree, kernel):
 
 OPERATORS = [activation, units, use_bias, learning_rate, optimizer, from_logits, loss_family, reduction,
              epsilon, input_order, unused_input, concat_order, epochs, trained_model, train_subset, val_test,
-             kfold_slices, literal, arithmetic, comparison, integer, axis, dropped]
+             kfold_slices, literal, arithmetic, comparison, integer, real, extremum, axis, dropped]
 NEEDS_KERNEL = {"trained_model", "val_test", "literal"}
 
 
