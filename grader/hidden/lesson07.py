@@ -1,117 +1,391 @@
 """Hidden tests for lesson 07 (주택 가격 예측: 회귀 문제, Boston housing).
 
-Score thresholds are relative to the baseline that always predicts the mean training price
-(its MAE is about 6.6 on the real data and similar on the offline synthetic copy), so they
-hold for both: cross-validation and test MAE must beat 70% and 60% of that baseline.
+Each test compares with the reference the solution notebook defines, the way an expert would:
+`normalize` is re-run on unseen data (either standard deviation the task allows), `build_model`
+is compared layer by layer and compile setting by compile setting with the reference, K-fold
+validation is re-checked from the kernel's fit/evaluate records (a new model per fold, trained on
+exactly the complement of its validation slice, scored with evaluate on exactly that slice, folds
+disjoint and covering), the final model's training and test scores come from the records, and
+the hand-written MAE is re-run on unseen predictions of the (n, 1) shape that invites broadcasting.
 """
 
-import math
+import contextlib
 
+import keras
 import numpy as np
 
 from grader import checks
+from grader.checks import fitlog
+from grader.hidden import reference
 
-LAYERS = [("Dense", 64, "relu"), ("Dense", 64, "relu"), ("Dense", 1, "linear")]
-PARAMS = (13 * 64 + 64) + (64 * 64 + 64) + (64 + 1)  # 5,121
-
-
-def _baseline_mae(targets):
-    targets = np.asarray(targets, dtype="float64")
-    return float(np.mean(np.abs(targets - targets.mean())))
+FINAL_EPOCHS = 40
+BATCH_SIZE = 16
+MAE_KEYS = ("mae", "mean_absolute_error")
 
 
-def _is_float(value):
-    return isinstance(value, (float, np.floating)) and not isinstance(value, bool)
+def _array(value):
+    return np.asarray(keras.ops.convert_to_numpy(value))
 
 
-def ex1_normalize(normalize):
-    """Unseen data: both parts scaled with the training mean and standard deviation, per column."""
+def _is_number(value):
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    try:
+        array = _array(value)
+    except Exception:  # not array-like at all
+        return False
+    return array.ndim == 0 and array.dtype.kind in "iuf" and bool(np.isfinite(array))
+
+
+@contextlib.contextmanager
+def _about(prefix):
+    """Put `prefix` in front of the message of a failing check."""
     __tracebackhide__ = True
+    try:
+        yield
+    except AssertionError as error:
+        error.args = (f"{prefix}{error.args[0]}", *error.args[1:]) if error.args else (prefix,)
+        raise
+
+
+def _reference_model(namespace):
+    return reference("l07_ex2_build_model", namespace, "build_model")()
+
+
+# 연습 7-1 -----------------------------------------------------------------------------------
+
+def _normalized(train, test, ddof):
+    mean, std = train.mean(axis=0), train.std(axis=0, ddof=ddof)
+    return (train - mean) / std, (test - mean) / std
+
+
+def _normalize_cases(namespace):
     rng = np.random.default_rng(701)
-    train = rng.normal(loc=[5, -20, 300], scale=[1, 10, 50], size=(12, 3))
-    test = rng.normal(loc=[7, -10, 250], scale=[2, 5, 30], size=(5, 3))
-    mean, std = train.mean(axis=0), train.std(axis=0)
-    with checks.student_code("처음 보는 데이터에서 normalize가 오류를 냅니다.", "(정규화한 train, 정규화한 test)",
+    yield "처음 보는 데이터", (rng.normal(loc=[5, -20, 300], scale=[1, 10, 50], size=(12, 3)),
+                         rng.normal(loc=[7, -10, 250], scale=[2, 5, 30], size=(5, 3)))
+    yield "처음 보는 데이터 (test 1행)", (rng.normal(loc=[0.5, 80], scale=[0.2, 30], size=(9, 2)),
+                                 rng.normal(loc=[0.4, 60], scale=[0.1, 10], size=(1, 2)))
+    yield "train_data, test_data", (np.array(namespace["train_data"], dtype="float64"),
+                                    np.array(namespace["test_data"], dtype="float64"))
+
+
+def _normalize_once(normalize, where, train, test):
+    __tracebackhide__ = True
+    with checks.student_code(f"{where}에서 normalize가 오류를 냅니다.", "(정규화한 train, 정규화한 test)",
                              "return 정규화한_train, 정규화한_test처럼 두 배열을 반환하세요."):
-        found_train, found_test = normalize(train, test)
-    if not np.allclose(found_train, (train - mean) / std):
-        checks.fail("정규화한 train이 다릅니다.", "열별 평균 0, 표준 편차 1",
-                    f"열별 평균 {np.round(np.mean(found_train, axis=0), 3)}",
-                    "axis=0으로 열마다 평균과 표준 편차를 구하세요 (axis를 빼면 전체 평균이 됩니다).")
-    if not np.allclose(found_test, (test - mean) / std):
-        hint = "test도 훈련 데이터(train)의 평균과 표준 편차로 정규화하세요."
-        if np.allclose(found_test, (test - test.mean(axis=0)) / test.std(axis=0)):
-            hint = "test의 평균과 표준 편차를 썼습니다. 테스트 데이터의 정보가 새어 들어가니 " + hint
-        checks.fail("정규화한 test가 다릅니다.", np.round((test - mean) / std, 3)[0], np.round(found_test, 3)[0], hint)
+        result = normalize(train.copy(), test.copy())
+        found_train, found_test = result
+        found_train, found_test = checks.to_numpy(found_train), checks.to_numpy(found_test)
+    for name, found, given in (("train", found_train, train), ("test", found_test, test)):
+        if found.shape != given.shape:
+            checks.fail(f"{where}: 정규화한 {name}의 크기가 다릅니다.", given.shape, found.shape,
+                        "정규화해도 배열의 크기는 그대로입니다. 열마다(axis=0) 평균과 표준 편차를 구하세요.")
+    for ddof in (0, 1):
+        want_train, want_test = _normalized(train, test, ddof)
+        if checks.close(found_train, want_train) and checks.close(found_test, want_test):
+            return
+    if not any(checks.close(found_train, _normalized(train, test, ddof)[0]) for ddof in (0, 1)):
+        hint = "열마다(axis=0) 훈련 데이터의 평균을 빼고 표준 편차로 나누세요."
+        if checks.close(found_train, train - train.mean(axis=0)):
+            hint = "평균만 빼고 표준 편차로 나누지 않았습니다. " + hint
+        elif checks.close(found_train, (train - train.mean()) / train.std()):
+            hint = "axis를 빼서 배열 전체의 평균과 표준 편차를 썼습니다. " + hint
+        checks.fail(f"{where}: 정규화한 train이 다릅니다.", "열별 평균 0, 표준 편차 1",
+                    f"열별 평균 {np.round(found_train.mean(axis=0), 3)}, "
+                    f"표준 편차 {np.round(found_train.std(axis=0), 3)}", hint)
+    hint = "test도 훈련 데이터(train)의 평균과 표준 편차로 정규화하세요 (train과 같은 표준 편차 방식으로)."
+    if len(test) > 1 and checks.close(found_test, (test - test.mean(axis=0)) / test.std(axis=0)):
+        hint = "test의 평균과 표준 편차를 썼습니다. 테스트 데이터의 정보가 새어 들어가니 " + hint
+    elif checks.close(found_test, test - train.mean(axis=0)):
+        hint = "test를 표준 편차로 나누지 않았습니다. " + hint
+    want = np.round(_normalized(train, test, 0)[1][0], 3)
+    checks.fail(f"{where}: 정규화한 test가 다릅니다.", f"첫 행 {want} (모집단 표준 편차 기준)",
+                f"첫 행 {np.round(found_test[0], 3)}", hint)
 
 
-def ex2_build_model(build_model):
-    """Each call returns a new, compiled regression model: exact table, rmsprop, mse and an mae metric."""
+def ex1_normalize(namespace):
+    """normalize re-run on unseen data: both parts scaled with the training mean and standard deviation
+    (population or sample standard deviation, the same for both parts), column by column."""
     __tracebackhide__ = True
-    first, second = build_model(), build_model()
+    normalize = namespace.get("normalize")
+    if not callable(normalize):
+        checks.fail("normalize 함수가 없습니다.", "def normalize(train, test): ...", type(normalize).__name__,
+                    "연습 셀에서 함수 normalize(train, test)를 정의하세요.")
+    for where, (train, test) in _normalize_cases(namespace):
+        _normalize_once(normalize, where, train, test)
+    # what the public checks restate
+    x_train, _ = normalize(np.array(namespace["train_data"]), np.array(namespace["test_data"]))
+    checks.answer("x_train의 열별 평균이 0인지", bool(np.allclose(np.mean(checks.to_numpy(x_train), axis=0), 0,
+                                                        atol=1e-5)), True, "열마다(axis=0) 평균을 빼세요.")
+
+
+# 연습 7-2 -----------------------------------------------------------------------------------
+
+def ex2_build_model(namespace):
+    """Each call builds a new compiled model with nothing shared; layers, wiring, behaviour and
+    compile settings equal the reference's (Sequential or Functional, strings or objects)."""
+    __tracebackhide__ = True
+    build_model = namespace.get("build_model")
+    if not callable(build_model):
+        checks.fail("build_model 함수가 없습니다.", "def build_model(): ...", type(build_model).__name__,
+                    "연습 셀에서 함수 build_model()을 정의하세요.")
+    with checks.student_code("build_model()이 오류를 냅니다.", "컴파일한 keras 모델",
+                             "함수 안에서 모델을 만들고 compile한 뒤 return model 하세요."):
+        first, second = build_model(), build_model()
+    checks.is_model(first)
+    checks.output_shape(first, (None, 1))
+    checks.matches_task(first, "regression")
     if first is second:
-        checks.fail("build_model()이 부를 때마다 같은 모델을 돌려줍니다.", "새 모델", "같은 객체",
+        checks.fail("build_model()이 부를 때마다 같은 모델을 돌려줍니다.", "부를 때마다 새 모델", "같은 객체",
                     "함수 안에서 keras.Sequential(...)로 모델을 새로 만드세요.")
-    checks.layers(first, LAYERS)
-    checks.param_count(first, PARAMS)
-    checks.loss(first, "mean_squared_error")
-    checks.optimizer(first, "rmsprop")
-    x = np.random.default_rng(702).normal(size=(8, 13)).astype("float32")
-    result = first.evaluate(x, np.zeros(8, dtype="float32"), verbose=0, return_dict=True)
-    if not {"mae", "mean_absolute_error"} & set(result):
-        checks.fail("compile에 mae 지표가 없습니다.", "metrics=['mae']", sorted(result),
-                    "compile(..., metrics=['mae'])를 넣으세요.")
+    shared = [layer.name for layer in first.layers if any(layer is other for other in second.layers)]
+    if shared or first.optimizer is second.optimizer:
+        checks.fail("build_model()로 만든 두 모델이 층이나 옵티마이저를 함께 씁니다.",
+                    "부를 때마다 새 층, 새 옵티마이저", f"공유하는 것: {shared or ['optimizer']}",
+                    "층과 옵티마이저도 함수 안에서 새로 만드세요. 폴드마다 처음부터 학습해야 합니다.")
+    if fitlog.calls(first, "fit") or fitlog._iterations(first):
+        checks.fail("build_model()이 학습한 모델을 돌려줍니다.", "학습하지 않은 새 모델", "학습한 모델",
+                    "build_model()은 모델을 만들고 compile만 합니다. fit은 부르는 쪽에서 합니다.")
+    expected = _reference_model(namespace)
+    checks.same_model(first, expected)
+    checks.same_compile(first, expected)
 
 
-def ex3_kfold(all_scores, x_train, train_targets, k, num_epochs):
-    """k finite, different validation MAEs whose mean beats 70% of the mean-price baseline."""
+# 연습 7-3 -----------------------------------------------------------------------------------
+
+class _Folds:
+    """The k validation slices the task fixes and the training data that goes with each."""
+
+    def __init__(self, namespace):
+        self.k, self.epochs = int(namespace["k"]), int(namespace["num_epochs"])
+        x, y = _array(namespace["x_train"]), _array(namespace["train_targets"])
+        size = len(x) // self.k
+        self.val, self.train, self.val_prints = [], [], []
+        for i in range(self.k):
+            part = slice(i * size, (i + 1) * size)
+            rest = np.r_[0:i * size, (i + 1) * size:len(x)]
+            self.val.append((x[part], y[part]))
+            self.train.append((x[rest], y[rest]))
+            self.val_prints.append((fitlog.fingerprint(x[part]), fitlog.fingerprint(y[part])))
+        self.other_prints = {"전체 x_train": fitlog.fingerprint(x),
+                             "x_test": fitlog.fingerprint(_array(namespace["x_test"]))}
+        self.other_prints.update({f"폴드 {i + 1}의 훈련 부분": fitlog.fingerprint(part[0])
+                                  for i, part in enumerate(self.train)})
+
+    def fold_of(self, x_print, y_print):
+        for i, (vx, vy) in enumerate(self.val_prints):
+            if fitlog.same_data(x_print, vx) and (y_print is None or fitlog.same_data(y_print, vy)):
+                return i
+        return None
+
+    def describe(self, x_print):
+        for name, known in self.other_prints.items():
+            if fitlog.same_data(x_print, known):
+                return name
+        return f"크기 {getattr(x_print, 'shape', '?')}인 다른 데이터"
+
+
+def _components(result):
+    """(name, value) of an evaluate result: [loss, mae], {'loss': ..., 'mae': ...} or loss alone."""
+    if isinstance(result, dict):
+        return list(result.items())
+    if isinstance(result, (list, tuple)):
+        return [("loss" if i == 0 else f"metric{i}", value) for i, value in enumerate(result)]
+    return [("loss", result)]
+
+
+def _same_number(score, value):
+    try:
+        return checks.close(float(score), float(value), rtol=1e-6)
+    except (TypeError, ValueError):
+        return False
+
+
+def _sources(score):
+    """Recorded results equal to `score`, newest first: (kind, call, key)."""
+    for call in reversed(fitlog.calls()):
+        if not call.finished or call.model() is None:
+            continue
+        if call.method == "evaluate":
+            for key, value in _components(call.result):
+                if _same_number(score, value):
+                    yield "evaluate", call, key
+        elif call.method == "fit":
+            for key, values in getattr(call.result, "history", {}).items():
+                if values and _same_number(score, values[-1]):
+                    yield "fit", call, key
+
+
+def _is_mae(key):
+    return key in MAE_KEYS or key == "metric1"
+
+
+def _fold_of_source(folds, kind, call, key):
+    if kind == "evaluate" and _is_mae(key):
+        return folds.fold_of(call.data["x"], call.data["y"])
+    if kind == "fit" and key.startswith("val_") and _is_mae(key[4:]):
+        return folds.fold_of(call.data["validation_x"], call.data["validation_y"])
+    return None
+
+
+def _score_problem(number, folds, kind, call, key):
+    """Why the first recorded source of a score is not a fold's validation MAE."""
     __tracebackhide__ = True
-    scores = [float(score) for score in all_scores]
-    if not all(math.isfinite(score) for score in scores):
-        checks.fail("all_scores에 nan/inf가 있습니다.", "유한한 MAE", scores,
-                    "x_train(정규화한 데이터)으로 훈련하세요.")
-    if len(set(np.round(scores, 6))) < k:
-        checks.fail("폴드별 점수가 서로 같습니다.", "폴드마다 다른 점수", scores,
-                    "폴드마다 검증 구간 i * num_val_samples ~ (i + 1) * num_val_samples를 바꾸고 새 모델을 만드세요.")
-    baseline = _baseline_mae(train_targets)
-    mean = float(np.mean(scores))
-    if mean > baseline:
-        checks.fail("평균 검증 점수가 평균 가격만 예측하는 기준 모델보다 나쁩니다.", f"{baseline:.2f}보다 작은 MAE",
-                    f"{mean:.3f}", "evaluate는 [mse, mae]를 돌려줍니다. 두 번째 원소(MAE)를 추가하세요.")
-    if mean > 0.7 * baseline:
-        checks.fail("평균 검증 MAE가 너무 큽니다.", f"{0.7 * baseline:.2f}보다 작은 값", f"{mean:.3f}",
-                    f"폴드마다 epochs=num_epochs({num_epochs}), batch_size=16으로 훈련했는지 확인하세요.")
+    where = f"all_scores[{number}]"
+    if kind == "fit" and not key.startswith("val_"):
+        checks.fail(f"{where}은(는) 훈련 데이터의 지표(history['{key}'])입니다.", "검증 폴드의 MAE",
+                    f"훈련 중 기록한 {key}", "훈련이 끝난 모델로 검증 데이터를 evaluate해서 얻은 MAE를 추가하세요.")
+    if not _is_mae(key if kind == "evaluate" else key[4:]):
+        checks.fail(f"{where}은(는) 손실(MSE)입니다.", "검증 폴드의 MAE", f"{key} (MSE)",
+                    "evaluate는 [mse, mae]를 돌려줍니다. 두 번째 원소(MAE)를 all_scores에 추가하세요.")
+    x_print = call.data["x" if kind == "evaluate" else "validation_x"]
+    if folds.fold_of(x_print, None) is not None:
+        checks.fail(f"{where}: 검증 데이터는 폴드 구간이 맞지만 검증 타깃이 같은 구간이 아닙니다.",
+                    "train_targets[i * num_val_samples: (i + 1) * num_val_samples]", "다른 타깃",
+                    "검증 타깃도 x_train과 같은 구간으로 train_targets를 잘라 만드세요.")
+    checks.fail(f"{where}은(는) 검증 폴드가 아닌 데이터로 평가한 MAE입니다.",
+                "x_train[i * num_val_samples: (i + 1) * num_val_samples]와 같은 구간의 train_targets",
+                folds.describe(x_print),
+                "폴드 i의 검증 데이터와 타깃은 x_train과 train_targets를 같은 구간으로 잘라 만듭니다.")
 
 
-def ex4_final(final_model, test_mse_score, test_mae_score, x_train, x_test, test_targets):
-    """40 epochs of batch 16 on all training data; the scores equal a fresh evaluate and beat the baseline."""
+def _trace(folds, number, score):
+    """(fold index, model, kind, call) of the fold validation MAE that `score` is."""
     __tracebackhide__ = True
-    checks.layers(final_model, LAYERS)
-    params = getattr(getattr(final_model, "history", None), "params", None) or {}
-    checks.answer("훈련한 에포크 수", params.get("epochs"), 40, "final_model.fit(..., epochs=40)으로 훈련하세요.")
-    checks.answer("에포크당 배치 수", params.get("steps"), math.ceil(len(x_train) / 16),
-                  "전체 x_train, train_targets를 batch_size=16으로 훈련하세요.")
-    mse, mae = final_model.evaluate(x_test, test_targets, verbose=0)[:2]
-    for name, value, want in (("test_mse_score", test_mse_score, mse), ("test_mae_score", test_mae_score, mae)):
-        if not _is_float(value) or not math.isclose(value, want, rel_tol=1e-3, abs_tol=1e-3):
-            checks.fail(f"{name}가 final_model의 테스트 세트 평가 결과와 다릅니다.", f"{want:.4f}", repr(value),
-                        "test_mse_score, test_mae_score = final_model.evaluate(x_test, test_targets)의 순서입니다.")
-    baseline = _baseline_mae(test_targets)
-    if mae > 0.6 * baseline:
-        checks.fail("테스트 MAE가 너무 큽니다.", f"{0.6 * baseline:.2f}보다 작은 값", f"{mae:.3f}",
-                    "정규화한 x_train으로 훈련하고 x_test로 평가했는지 확인하세요.")
+    first = None
+    for kind, call, key in _sources(score):
+        fold = _fold_of_source(folds, kind, call, key)
+        if fold is not None:
+            return fold, call.model(), kind, call
+        first = first or (kind, call, key)
+    if first is not None:
+        _score_problem(number, folds, *first)
+    checks.fail(f"all_scores[{number}]이(가) 기록된 어떤 evaluate 결과와도 같지 않습니다.",
+                "폴드 모델로 검증 데이터를 evaluate한 MAE", repr(score),
+                "값을 직접 적거나 다른 방법으로 계산하지 말고, evaluate가 돌려준 MAE를 그대로 추가하세요.")
 
 
-def ex5_mae(my_mae, final_model, x_test, test_targets):
-    """my_mae equals the mean absolute error of final_model's predictions, computed element-wise."""
+def ex3_kfold(namespace):
+    """K-fold re-checked from the fit/evaluate records: each score is the validation MAE of a new
+    build_model() model trained on exactly the complement of its slice; folds disjoint and covering."""
     __tracebackhide__ = True
-    predictions = final_model.predict(x_test, verbose=0)
-    targets = np.asarray(test_targets, dtype="float64")
-    want = float(np.mean(np.abs(predictions[:, 0] - targets)))
-    hint = "np.mean(np.abs(predictions[:, 0] - test_targets))처럼 계산하세요."
-    if _is_float(my_mae) and math.isclose(my_mae, float(np.mean(np.abs(predictions - targets))), rel_tol=1e-4):
-        hint = "(102, 1)과 (102,)를 그대로 빼서 (102, 102) 배열이 되었습니다. predictions[:, 0]으로 1차원으로 만드세요."
-    elif _is_float(my_mae) and math.isclose(my_mae, float(np.mean((predictions[:, 0] - targets) ** 2)), rel_tol=1e-4):
-        hint = "제곱의 평균(MSE)을 계산했습니다. MAE는 절댓값(np.abs)의 평균입니다."
-    if not _is_float(my_mae) or not math.isclose(my_mae, want, rel_tol=1e-3, abs_tol=1e-3):
-        checks.fail("my_mae가 예측과 실제 가격의 평균 절대 오차와 다릅니다.", f"{want:.4f}", repr(my_mae), hint)
+    folds = _Folds(namespace)
+    all_scores = namespace.get("all_scores")
+    if not isinstance(all_scores, (list, tuple, np.ndarray)) or len(all_scores) != folds.k:
+        found = len(all_scores) if hasattr(all_scores, "__len__") else type(all_scores).__name__
+        checks.fail("all_scores에는 폴드마다 점수가 하나씩 있어야 합니다.", f"길이 {folds.k}인 리스트", found,
+                    "all_scores = []로 시작해 폴드마다 검증 MAE를 하나씩 append하세요.")
+    for number, score in enumerate(all_scores):
+        if not _is_number(score):
+            checks.fail(f"all_scores[{number}]은(는) 유한한 실수 하나여야 합니다.", "2.5 같은 실수", repr(score),
+                        "evaluate는 [mse, mae] 리스트를 돌려줍니다. 그중 MAE 하나만 추가하세요.")
+    traced = [_trace(folds, number, score) for number, score in enumerate(all_scores)]
+    used = [fold for fold, *_ in traced]
+    if sorted(used) != list(range(folds.k)):
+        checks.fail("검증 폴드가 겹치거나 빠졌습니다.", f"폴드 1~{folds.k}를 한 번씩",
+                    f"검증한 폴드 {[fold + 1 for fold in used]}",
+                    "폴드 i의 검증 구간은 i * num_val_samples부터 (i + 1) * num_val_samples까지입니다.")
+    models = [model for _, model, *_ in traced]
+    if len({id(model) for model in models}) < len(models):
+        checks.fail("한 모델을 여러 폴드에서 다시 학습했습니다.", f"모델 {folds.k}개 (폴드마다 build_model())",
+                    f"서로 다른 모델 {len({id(model) for model in models})}개",
+                    "반복문 안에서 폴드마다 build_model()을 불러 새 모델을 만드세요.")
+    expected = _reference_model(namespace)
+    log = fitlog.calls()
+    for fold, model, kind, call in traced:
+        (val_x, val_y), (train_x, train_y) = folds.val[fold], folds.train[fold]
+        with _about(f"[폴드 {fold + 1}] "):
+            checks.same_model(model, expected)
+            checks.same_compile(model, expected)
+            fits = [c for c in fitlog.calls(model, "fit") if c.finished]
+            validation = (val_x, val_y) if any(c.data["validation_x"] is not None for c in fits) else None
+            checks.trained_as(model, x=train_x, y=train_y, epochs=folds.epochs, batch_size=BATCH_SIZE,
+                              validation_data=validation, name="폴드 모델")
+            if kind == "evaluate" and any(log.index(c) > log.index(call) for c in fits):
+                checks.fail("학습을 마치기 전에 evaluate한 점수입니다.", "fit 다음에 evaluate", "evaluate 다음에 fit",
+                            "폴드마다 fit으로 훈련을 마친 뒤 검증 데이터를 evaluate하세요.")
+
+
+# 연습 7-4 -----------------------------------------------------------------------------------
+
+def ex4_final(namespace):
+    """A new build_model() model trained for 40 epochs of batch 16 on exactly all the training data;
+    both scores come from evaluate on the test set."""
+    __tracebackhide__ = True
+    final_model = namespace.get("final_model")
+    checks.matches_task(final_model, "regression")
+    for name in ("test_mse_score", "test_mae_score"):
+        checks.is_float(name, namespace.get(name), "2.5", "evaluate는 [mse, mae] 리스트를 돌려줍니다.")
+    expected = _reference_model(namespace)
+    checks.same_model(final_model, expected)
+    checks.same_compile(final_model, expected)
+    checks.trained_as(final_model, x=namespace["x_train"], y=namespace["train_targets"], epochs=FINAL_EPOCHS,
+                      batch_size=BATCH_SIZE, name="final_model")
+    x_test, test_targets = namespace["x_test"], namespace["test_targets"]
+    for index, name in enumerate(("test_mse_score", "test_mae_score")):
+        checks.evaluated(namespace[name], final_model, x_test, test_targets, index, name, "테스트 세트")
+        if not _recorded_evaluate(namespace[name], final_model, x_test, test_targets, index):
+            checks.fail(f"{name}이(가) final_model.evaluate가 돌려준 값 그대로가 아닙니다.",
+                        "evaluate 결과의 원소 (반올림하지 않은 값)", repr(namespace[name]),
+                        "숫자를 직접 적거나 반올림하지 말고 evaluate가 돌려준 값을 float로 담으세요.")
+
+
+def _recorded_evaluate(value, model, x, y, index):
+    """Whether `value` is exactly component `index` of a recorded model.evaluate(x, y)."""
+    x_print, y_print = fitlog.fingerprint(x), fitlog.fingerprint(y)
+    for call in fitlog.calls(model, "evaluate"):
+        components = _components(call.result) if call.finished else []
+        if (index < len(components) and _same_number(value, components[index][1])
+                and fitlog.same_data(call.data["x"], x_print) and fitlog.same_data(call.data["y"], y_print)):
+            return True
+    return False
+
+
+# 연습 7-5 -----------------------------------------------------------------------------------
+
+def _mae_cases(namespace):
+    rng = np.random.default_rng(705)
+    for size, scale in ((7, 3.0), (37, 10.0)):
+        targets = rng.uniform(5, 50, size=size)
+        predictions = (targets + rng.normal(0, scale, size=size)).reshape(-1, 1).astype("float32")
+        yield f"처음 보는 예측 {size}개", targets, predictions
+    yield "test_targets와 predictions", np.asarray(namespace["test_targets"]), _array(namespace["predictions"])
+
+
+def ex5_mae(namespace):
+    """predictions are final_model's predictions on x_test; my_mae(targets, predictions) re-run on unseen
+    (n, 1) predictions and (n,) targets equals their mean absolute error."""
+    __tracebackhide__ = True
+    final_model, x_test = namespace["final_model"], namespace["x_test"]
+    predictions = namespace.get("predictions")
+    checks.answer("predictions.shape", np.shape(predictions), (len(x_test), 1),
+                  "predict는 (샘플 수, 1) 배열을 돌려줍니다.")
+    want = final_model.predict(x_test, verbose=0)
+    if not checks.close(checks.to_numpy(predictions), want):
+        checks.fail("predictions가 final_model로 x_test를 예측한 값과 다릅니다.", np.round(want[:3, 0], 3),
+                    np.round(checks.to_numpy(predictions)[:3, 0], 3),
+                    "final_model.predict(x_test, verbose=0)의 결과를 그대로 담으세요.")
+    my_mae = namespace.get("my_mae")
+    if not callable(my_mae):
+        checks.fail("my_mae 함수가 없습니다.", "def my_mae(targets, predictions): ...", type(my_mae).__name__,
+                    "연습 셀에서 함수 my_mae(targets, predictions)를 정의하세요.")
+    for where, targets, preds in _mae_cases(namespace):
+        with checks.student_code(f"{where}에서 my_mae가 오류를 냅니다.", "실수 하나",
+                                 "인자 순서는 (targets, predictions)이고, targets는 (n,), predictions는 (n, 1)입니다."):
+            found = my_mae(targets.copy(), preds.copy())
+        if not _is_number(found):
+            checks.fail(f"{where}: my_mae가 실수 하나를 반환하지 않습니다.", "실수 하나 (예: 2.5)",
+                        f"{type(found).__name__} {np.shape(found)}", "np.mean(...)의 결과를 반환하세요.")
+        errors = preds[:, 0].astype("float64") - targets
+        expected = float(np.mean(np.abs(errors)))
+        if checks.close(float(found), expected):
+            continue
+        hint = "예측과 타깃 차이의 절댓값(np.abs)을 평균(np.mean)하세요."
+        if checks.close(float(found), float(np.mean(np.abs(preds.astype("float64") - targets)))):
+            hint = (f"({len(targets)}, 1)과 ({len(targets)},)를 그대로 빼서 ({len(targets)}, {len(targets)}) 배열이 "
+                    "되었습니다 (브로드캐스팅). 빼기 전에 predictions[:, 0]으로 1차원으로 만드세요.")
+        elif checks.close(float(found), float(np.mean(errors ** 2))):
+            hint = "제곱의 평균(MSE)을 계산했습니다. MAE는 절댓값(np.abs)의 평균입니다."
+        elif checks.close(float(found), float(np.mean(errors))) or checks.close(float(found), -float(np.mean(errors))):
+            hint = "절댓값을 빼고 평균을 냈습니다. 양수와 음수 오차가 서로 지워집니다. " + hint
+        checks.fail(f"{where}: my_mae가 평균 절대 오차와 다릅니다.", f"{expected:.4f}", f"{float(found):.4f}", hint)
