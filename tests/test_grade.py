@@ -5,6 +5,7 @@ with wrong answers from tests/corpus/.
 """
 
 import csv
+import hashlib
 import json
 import unicodedata
 
@@ -55,6 +56,16 @@ def test_every_file_gets_exactly_one_row_and_junk_is_skipped(graded):
         rows = list(csv.DictReader(handle))
     assert len(rows) == len(results)
     assert {"student", "lesson", "score", "max_score", "status"} <= set(rows[0])
+
+
+def test_results_record_the_sandbox_and_the_submission_hash(graded):
+    _, folder, out, results, _ = graded
+    for result in results.values():
+        data = json.loads((out / f"{result.student}.json").read_text(encoding="utf-8"))
+        assert data["sha256"] == hashlib.sha256((folder / result.file).read_bytes()).hexdigest()
+        assert data["sandbox"] in ("bwrap", "none")
+    with open(out / "grades.csv", encoding="utf-8-sig", newline="") as handle:
+        assert {row["sandbox"] for row in csv.DictReader(handle)} == {r.sandbox for r in results.values()}
 
 
 @pytest.mark.parametrize("name", ["김민준", "stripped", "reordered", "extra", "markdown",
