@@ -40,3 +40,8 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) demo_out .cache
+
+# 학생의 Colab 환경 흉내: 깨끗한 .cache/colab-venv에 설정 셀처럼 학생용 저장소(grader publish)를 설치하고 모든 레슨 실행
+.PHONY: colab-check
+colab-check: $(STAMP)
+	tests/colab_env/run.sh
