@@ -323,9 +323,11 @@ def _pids_with_token(token):
 
 
 def _pids_in_namespace(inode):
-    """Host pids of the processes in the PID namespace with this inode number."""
+    """Host pids of the live processes in the PID namespace with this inode number (zombies are dead:
+    the namespace's init, orphaned when bwrap exits, may wait a while for the system to reap it)."""
     wanted = f"pid:[{inode}]"
     for entry in Path("/proc").glob("[0-9]*"):
-        with contextlib.suppress(OSError):
-            if os.readlink(entry / "ns" / "pid") == wanted:
+        with contextlib.suppress(OSError, IndexError):
+            if (os.readlink(entry / "ns" / "pid") == wanted
+                    and (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] not in "ZX"):
                 yield int(entry.name)
