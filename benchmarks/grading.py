@@ -9,6 +9,9 @@ serial per-submission time into the notebook's own code and the overhead around 
 kernel start, imports), next to the time of a bare `python -c "import tensorflow"`.
 nbgrader's time includes the reruns it needs when it stops its batch on a damaged submission
 (see `grader.nbgrader_course.autograde`).
+
+It also times one submission graded alone with and without the bubblewrap sandbox, alternating,
+as the median of `--sandbox-pairs` paired runs (`--sandbox-only` skips everything else).
 """
 
 import argparse
@@ -33,6 +36,7 @@ from grader.execute import Limits  # noqa: E402
 from grader.grade import Assignment, grade_batch  # noqa: E402
 from grader.nbgrader_course import autograde, make_course, submit  # noqa: E402
 from grader.samples import filled, load_wrong_answers, sample_class  # noqa: E402
+from grader.sandbox import Bubblewrap, NoSandbox, probe  # noqa: E402
 
 DAMAGED = ("stripped", "reordered", "extra", "markdown", "duplicated", "nbformat40")
 
@@ -78,11 +82,39 @@ def own_code_seconds(executed):
     return total
 
 
+def sandbox_overhead(assignment, path, work, pairs):
+    """Seconds per submission {runner: [per pair]}: graded alone (jobs=1), the two runners alternating."""
+    runners = [NoSandbox(), Bubblewrap()]
+    for runner in runners:
+        runner.prepare(assignment.solution)
+    times = {runner.name: [] for runner in runners}
+    for i in range(pairs):
+        for runner in runners if i % 2 == 0 else runners[::-1]:  # alternate the order: no warm-cache bias
+            started = time.perf_counter()
+            results, _ = grade_batch([path], assignment, work / f"sandbox-{runner.name}", jobs=1, force=True,
+                                     progress=False, sandbox=runner)
+            times[runner.name].append(time.perf_counter() - started)
+            assert results[0].status == "ok" and results[0].sandbox == runner.name, results[0]
+    return times
+
+
+def print_sandbox_overhead(times):
+    none, bwrap = times["none"], times["bwrap"]
+    print(f"sandbox overhead, one submission graded alone, median of {len(none)} paired runs:")
+    print(f"  without sandbox (--sandbox none):   {statistics.median(none):6.2f} s   {[round(t, 2) for t in none]}")
+    print(f"  with bubblewrap (--sandbox bwrap):  {statistics.median(bwrap):6.2f} s   {[round(t, 2) for t in bwrap]}")
+    ratio = statistics.median(b / n for b, n in zip(bwrap, none))
+    print(f"  overhead: median of paired ratios {100 * (ratio - 1):+.1f} %, ratio of medians "
+          f"{100 * (statistics.median(bwrap) / statistics.median(none) - 1):+.1f} %  (target <= 5 %)")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lesson", default="01_layers")
     parser.add_argument("-n", type=int, default=24, help="number of submissions")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--sandbox-pairs", type=int, default=5, help="paired runs with/without the sandbox")
+    parser.add_argument("--sandbox-only", action="store_true", help="only the sandbox overhead")
     args = parser.parse_args()
 
     course = load_course(ROOT)
@@ -100,8 +132,17 @@ def main():
     for student, (nb, _) in students.items():
         paths.append(folder / f"{student}_{lesson.name}.ipynb")
         nbformat.write(nb, paths[-1])
+    sandbox_times = None
+    if probe():
+        print(f"bubblewrap unavailable ({probe()}): no sandbox overhead measured")
+    elif args.sandbox_pairs:
+        sandbox_times = sandbox_overhead(assignment, paths[0], work, args.sandbox_pairs)
+        if args.sandbox_only:
+            print_sandbox_overhead(sandbox_times)
+            return 0
     started = time.perf_counter()
     results, _ = grade_batch(paths, assignment, work / "ours", jobs=args.jobs, progress=False)
+    print(f"grader grade ran with --sandbox {results[0].sandbox}")
     ours_seconds = time.perf_counter() - started
     ours = {r.student: r.score for r in results}
 
@@ -141,6 +182,9 @@ def main():
     print(f"  overhead (process, kernel, imports):    {per_submission - own:6.2f} s")
     print(f"bare `python -c \"import tensorflow\"`:     {bare:6.2f} s  "
           f"(overhead = {(per_submission - own) / bare:.2f}x bare import)")
+    if sandbox_times:
+        print()
+        print_sandbox_overhead(sandbox_times)
     return 1 if disagree else 0
 
 
