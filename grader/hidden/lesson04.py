@@ -11,6 +11,7 @@ import keras
 import numpy as np
 
 from grader import checks
+from grader.checks import provenance
 from grader.hidden import reference
 
 BATCH_SIZE = 64
@@ -45,8 +46,8 @@ def ex1_compile(namespace):
     __tracebackhide__ = True
     model = namespace["model"]
     checks.compiled(model)
-    _standard_model(model, namespace, "model")
     checks.matches_task(model, "binary")
+    _standard_model(model, namespace, "model")
 
 
 def ex2_fit(namespace):
@@ -94,6 +95,8 @@ def ex4_early_stopping(namespace):
     checks.answer("early_stopping의 종류", type(early_stopping).__name__, "EarlyStopping",
                   "keras.callbacks.EarlyStopping(...)으로 만드세요.")
     for name, want in _EARLY_STOPPING.items():
+        if name == "mode" and getattr(early_stopping, name, None) == "min":
+            continue  # 손실을 지켜볼 때 'min'은 기본값 'auto'와 같습니다
         checks.answer(f"early_stopping.{name}", getattr(early_stopping, name, None), want,
                       _EARLY_STOPPING_HINTS.get(name, "문제에 적힌 설정 외에는 기본값으로 두세요."))
     _standard_model(es_model, namespace, "es_model")
@@ -133,6 +136,7 @@ def ex5_evaluate(namespace):
         checks.is_float(name, value, "0.35", "test_loss, test_acc = final_model.evaluate(...)처럼 "
                                               "evaluate가 돌려준 리스트를 두 변수에 나눠 담으세요.")
         checks.evaluated(value, final_model, x_test, y_test, index, name, "테스트 세트")
+        provenance.returned_by_evaluate(value, final_model, x_test, name, "테스트 세트")
     labels = np.asarray(namespace["predicted_labels"])
     if labels.dtype.kind not in "iu":
         checks.fail("predicted_labels는 정수 배열이어야 합니다.", "정수(int) 0/1 배열", labels.dtype,
