@@ -5,10 +5,14 @@ Each test compares the student's answer with the reference the solution's own an
 record of `fit` calls. Numbers are compared with `checks.close` (float64 and TF32 GPUs agree).
 """
 
+import contextlib
+import io
+
+import keras
 import numpy as np
 
 from grader import checks
-from grader.hidden import reference
+from grader.hidden import reference, reference_answer
 
 # Layer settings that never change what a layer computes (the initial weights are the student's choice).
 _FREE = {"name", "trainable", "dtype", "seed", "quantization_config"}
@@ -20,6 +24,30 @@ def _value(namespace, name, hint):
     if name not in namespace:
         checks.fail(f"변수 {name}이(가) 없습니다.", f"{name} = ...", "정의되지 않음", hint)
     return namespace[name]
+
+
+class _StopAtFit(Exception):
+    """Raised in place of `fit` while an untrained reference is built."""
+
+
+def untrained_reference(exercise_id, namespace, name):
+    """Like `grader.hidden.reference`, but the solution's answer stops at its first `fit`: the reference model
+    as built and compiled, without the cost of training it (compile settings and structure are all we compare)."""
+    scratch = dict(namespace)
+
+    def stop(*args, **kwargs):
+        raise _StopAtFit
+
+    fit = keras.Model.fit
+    keras.Model.fit = stop
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            exec(compile(reference_answer(exercise_id), f"<정답 {exercise_id}>", "exec"), scratch)
+    except _StopAtFit:
+        pass
+    finally:
+        keras.Model.fit = fit
+    return scratch[name]
 
 
 def _same_layer(layer, wanted, name):
@@ -138,7 +166,7 @@ def ex5_fix(namespace):
     checks.output_shape(fixed, (None, 1))
     checks.loss(fixed, "binary_crossentropy")
     _no_input_shape_argument(fixed)
-    wanted = reference("l01_ex5_fix", namespace, "fixed")
+    wanted = untrained_reference("l01_ex5_fix", namespace, "fixed")
     checks.same_model(fixed, wanted)
     checks.same_compile(fixed, wanted)
     checks.trained_as(fixed, x=namespace["x_train"], y=namespace["y_train"], epochs=5, batch_size=32,

@@ -10,6 +10,7 @@ import keras
 
 from grader import checks
 from grader.hidden import reference
+from grader.hidden.lesson01 import untrained_reference
 
 # Concatenate(axis=1) and Concatenate(axis=-1) are the same on (batch, features) tensors; any other
 # axis cannot even be built with these inputs, so the axis setting is left to the student.
@@ -67,7 +68,7 @@ def ex4_multi_output(namespace):
     multi_model = _value(namespace, "multi_model", "build_ticket_model()로 만든 모델을 multi_model에 담으세요.")
     multi_history = _value(namespace, "multi_history", "multi_history = multi_model.fit(...)처럼 결과를 담으세요.")
     checks.loss(multi_model, {"priority": "mean_squared_error", "department": "categorical_crossentropy"})
-    wanted = reference("l02_ex4_multi_output", namespace, "multi_model")
+    wanted = untrained_reference("l02_ex4_multi_output", namespace, "multi_model")
     checks.same_model(multi_model, wanted, free=_CONCAT_FREE)
     checks.same_compile(multi_model, wanted)
     checks.trained_as(multi_model, x=namespace["ticket_inputs"], y=namespace["ticket_targets"], epochs=3,
