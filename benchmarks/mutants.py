@@ -472,26 +472,41 @@ def val_test(tree, kernel):
     return _sites(tree, ast.stmt, rewrite) if kernel else ()
 
 
-def kfold_slices(tree, kernel):
-    """Slices inside a loop shifted: upper + 1, upper + the fold size, lower + 1."""
+def _loop_slices(tree):
+    """{source text: Slice} of the slices inside loops; equal slices (x[a:b], y[a:b]) share one entry."""
     loops = [loop for loop in ast.walk(tree) if isinstance(loop, (ast.For, ast.While))]
-    in_loops = {id(n) for loop in loops for n in ast.walk(loop) if isinstance(n, ast.Slice)}
-    counters = {n.id for loop in loops if isinstance(loop, ast.For) for n in ast.walk(loop.target)
-                if isinstance(n, ast.Name)}
+    found = {}
+    for node in sorted((n for loop in loops for n in ast.walk(loop) if isinstance(n, ast.Slice)),
+                       key=lambda n: (n.lineno, n.col_offset)):
+        found.setdefault(ast.unparse(node), node)
+    return found
 
-    def rewrite(node):
-        if id(node) not in in_loops:
-            return
-        sizes = sorted({part.id for bound in (node.lower, node.upper) if bound
-                        for mul in ast.walk(bound) if isinstance(mul, ast.BinOp) and isinstance(mul.op, ast.Mult)
-                        for part in (mul.left, mul.right) if isinstance(part, ast.Name)} - counters)
-        if node.upper:
-            for extra in ["1", *sizes]:
-                yield f"slice upper + {extra}", ast.Slice(
-                    copy.deepcopy(node.lower), _expr(f"({ast.unparse(node.upper)}) + {extra}"), None)
-        lower = f"({ast.unparse(node.lower)}) + 1" if node.lower else "1"
-        yield "slice lower + 1", ast.Slice(_expr(lower), copy.deepcopy(node.upper), None)
-    return _sites(tree, ast.Slice, rewrite)
+
+def _slice_changes(node, counters):
+    """(description, new Slice): upper + 1, upper + the fold size, lower + 1."""
+    sizes = sorted({part.id for bound in (node.lower, node.upper) if bound
+                    for mul in ast.walk(bound) if isinstance(mul, ast.BinOp) and isinstance(mul.op, ast.Mult)
+                    for part in (mul.left, mul.right) if isinstance(part, ast.Name)} - counters)
+    if node.upper:
+        for extra in ["1", *sizes]:
+            yield f"upper + {extra}", ast.Slice(copy.deepcopy(node.lower),
+                                                _expr(f"({ast.unparse(node.upper)}) + {extra}"), None)
+    lower = f"({ast.unparse(node.lower)}) + 1" if node.lower else "1"
+    yield "lower + 1", ast.Slice(_expr(lower), copy.deepcopy(node.upper), None)
+
+
+def kfold_slices(tree, kernel):
+    """Fold slices in a loop shifted (upper + 1, upper + the fold size, lower + 1): data and targets alike."""
+    counters = {n.id for loop in ast.walk(tree) if isinstance(loop, ast.For) for n in ast.walk(loop.target)
+                if isinstance(n, ast.Name)}
+    for text, node in _loop_slices(tree).items():
+        for how, new in _slice_changes(node, counters):
+            mutated = copy.deepcopy(tree)
+            places = [s for s in ast.walk(mutated) if isinstance(s, ast.Subscript)
+                      and isinstance(s.slice, ast.Slice) and ast.unparse(s.slice) == text]
+            for subscript in places:
+                subscript.slice = copy.deepcopy(new)
+            yield f"slice [{text}] {how} ({len(places)} places) in line {node.lineno}", mutated
 
 
 def _round3(value):
@@ -830,6 +845,9 @@ def load_equivalents(path=EQUIVALENT):
             k for k, v in entry.items() if str(v).strip()}
         if missing:
             raise ValueError(f"{path.name}: entry {entry.get('id')} lacks {', '.join(sorted(missing))}")
+    keys = [(e["lesson"], e["id"]) for e in entries]
+    if len(set(keys)) < len(keys):
+        raise ValueError(f"{path.name}: listed twice: {sorted({k for k in keys if keys.count(k) > 1})}")
     return entries
 
 

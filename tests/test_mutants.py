@@ -68,6 +68,8 @@ CASES = [
      "for i in range(k):\n    v = x[i * n:(i + 1) * n + n]"),
     ("kfold_slices", "for i in range(k):\n    v = x[i * n:(i + 1) * n]",
      "for i in range(k):\n    v = x[i * n + 1:(i + 1) * n]"),
+    ("kfold_slices", "for i in range(k):\n    v = x[i * n:(i + 1) * n]\n    t = y[i * n:(i + 1) * n]",
+     "for i in range(k):\n    v = x[i * n:(i + 1) * n + 1]\n    t = y[i * n:(i + 1) * n + 1]"),
     ("literal", "total = a * b", "total = a * b\ntotal = 6460"),
     ("literal", "rate = a / b", "rate = a / b\nrate = 0.123"),
     ("literal", "a, total = f()", "a, total = f()\ntotal = 6460"),
@@ -162,3 +164,15 @@ def test_a_sample_of_mutants_is_killed(course, lesson):
     survivors = [f"{m.id} 연습 {m.exercise} {m.operator}: {m.description}\n{m.diff()}"
                  for m in judged if m.verdict == "survived"]
     assert survivors == [], "\n".join(survivors)
+
+
+def test_equivalent_entries_need_a_quote_and_are_listed_once(tmp_path):
+    entry = ('[[equivalent]]\nlesson = "01_layers"\nexercise = "1-1"\noperator = "units"\nid = "abcd1234"\n'
+             'mutation = "Dense(16 → 32)"\nquote = "{quote}"\n')
+    path = tmp_path / "equivalent.toml"
+    path.write_text(entry.format(quote=""), encoding="utf-8")
+    with pytest.raises(ValueError, match="quote"):
+        harness.load_equivalents(path)
+    path.write_text(entry.format(quote="a") * 2, encoding="utf-8")
+    with pytest.raises(ValueError, match="twice"):
+        harness.load_equivalents(path)
