@@ -750,7 +750,9 @@ class Kernel:
     def probe(self, answer, index):
         """What the kernel knows now: global names, trained models, dicts, values of the answer's names."""
         wanted = sorted({name for _, name in _assigned(ast.parse(answer))})
-        if self.run(PROBE % (wanted,), index) is not None:
+        error = self.run(PROBE % (wanted,), index)
+        if error is not None:
+            print(f"  (kernel probe failed, no {', '.join(sorted(NEEDS_KERNEL))} mutants here: {error})")
             return None
         text = "".join(o.get("text", "") for o in self.outputs if o.get("name") == "stdout")
         return json.loads(text.split("MUTANTS-PROBE", 1)[1])
@@ -909,6 +911,7 @@ def report(results, commit):
     print(f"\nall lessons: {c['total']} judged, killed {c['killed']} (test {c['test']}, crash {c['crash']}, "
           f"timeout {c['timeout']}), survived {c['survived']}, equivalent {c['equivalent']}, "
           f"kill rate {c['rate']:.1%}; {sum(r.seconds for r in results):.0f} s")
+    print(f"\n{summary_table(results)}")
 
 
 def summary_table(results):
