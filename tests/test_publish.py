@@ -11,12 +11,11 @@ import pytest
 
 from grader.course import tomllib
 from grader.datasets import default_folder
-from grader.publish import MANIFEST, PublishError, publish
+from grader.notebook import answer_of, is_exercise
+from grader.publish import MANIFEST, REGION, PublishError, public_package_files, publish
 from tests.colab_env.prepare import prepare, student_repository_for_tests
 from tests.colab_env.run_lessons import kernel_environment, run_notebook, student_ipythondir
 from tests.conftest import ROOT, lesson_names
-
-REGION = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)\n.*?### END \1", re.S)
 
 
 @pytest.fixture(scope="module")
@@ -166,6 +165,23 @@ def test_publish_needs_a_student_repository_apart_from_the_instructors(course, t
     with pytest.raises(PublishError, match="강사용 저장소와 같습니다"):
         publish(bare, tmp_path / "out", repository=course.repository + ".git")
     assert not (tmp_path / "out").exists()
+
+
+def test_publish_refuses_what_would_leak_or_need_instructor_modules(course, tmp_path, monkeypatch):
+    notebooks = solutions(course).values()
+    public = "\n".join(REGION.sub("", cell.source) for nb in notebooks for cell in nb.cells)
+    answer = next(answer_of(cell) for nb in notebooks for cell in nb.cells
+                  if is_exercise(cell) and answer_of(cell).strip() not in public)
+    monkeypatch.setattr("grader.publish.readme", lambda student: f"# 강의\n\n```python\n{answer}```\n")
+    with pytest.raises(PublishError, match="would leak"):
+        publish(course, tmp_path / "out", repository=student_repository_for_tests(course))
+    assert not (tmp_path / "out").exists()
+    checks = tmp_path / "grader" / "checks"
+    checks.mkdir(parents=True)
+    (checks / "__init__.py").write_text("from .. import hidden\nfrom grader import guard\nimport tensorflow\n")
+    with pytest.raises(PublishError) as error:
+        public_package_files(dataclasses.replace(course, root=tmp_path))
+    assert all(name in str(error.value) for name in ("from ..", "grader.guard", "import tensorflow"))
 
 
 @pytest.fixture(scope="module")
