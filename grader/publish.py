@@ -64,7 +64,11 @@ def student_course(course, repository=None, branch=None):
             f"학생용 저장소가 강사용 저장소와 같습니다 (student repository is the instructor's): {repository}. "
             "정답이 있는 저장소를 학생에게 가리키지 않도록 다른 저장소를 지정하세요.")
     branch = branch or settings.get("student_branch") or course.branch
-    return dataclasses.replace(course, repository=repository, branch=branch)
+    # Both pairs, so that badges and setup cell follow whichever one Course uses for its URLs.
+    changes = {"repository": repository, "branch": branch,
+               "student_repository": repository, "student_branch": branch}
+    names = {field.name for field in dataclasses.fields(course)}
+    return dataclasses.replace(course, **{name: value for name, value in changes.items() if name in names})
 
 
 def _import_problems(path, package):

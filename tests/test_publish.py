@@ -12,7 +12,7 @@ import pytest
 from grader.course import tomllib
 from grader.datasets import default_folder
 from grader.notebook import answer_of, is_exercise
-from grader.publish import MANIFEST, REGION, PublishError, public_package_files, publish
+from grader.publish import MANIFEST, REGION, PublishError, public_package_files, publish, student_course
 from tests.colab_env.prepare import prepare, student_repository_for_tests
 from tests.colab_env.run_lessons import kernel_environment, run_notebook, student_ipythondir
 from tests.conftest import ROOT, lesson_names
@@ -108,9 +108,8 @@ def test_published_package_installs_with_no_deps(workspace):
 
 def test_badge_and_setup_cell_point_at_the_student_repository(course, workspace):
     published, _ = workspace
-    repository = student_repository_for_tests(course) or tomllib.loads(
-        (ROOT / "course.toml").read_text(encoding="utf-8"))["student_repository"]
-    student = dataclasses.replace(course, repository=repository)
+    student = student_course(course, student_repository_for_tests(course))
+    assert student.repository != course.repository
     for lesson in course.lessons:
         badge, setup = nbformat.read(published / "lessons" / f"{lesson.name}.ipynb", as_version=4).cells[:2]
         assert student.colab_url(lesson) in badge.source
