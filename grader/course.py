@@ -20,9 +20,11 @@ class Course:
     root: Path
     id: str
     title: str
-    repository: str
+    repository: str  # the instructor's repository: solutions/ and hidden tests, may stay private
     branch: str
     lessons: tuple
+    student_repository: str = ""  # the public student tree (`grader publish`): badges and setup cell
+    student_branch: str = ""
 
     def lesson(self, name):
         """The lesson called `name` (e.g. '01_layers'); a clear error lists the known ones."""
@@ -42,13 +44,18 @@ class Course:
         """The generated module of reference answers that hidden tests carry errors forward with."""
         return self.root / "grader" / "hidden" / "answers" / f"lesson{lesson.name[:2]}.py"
 
+    def public(self):
+        """(repository, branch) students open and install from: the student repository when there is one."""
+        return (self.student_repository or self.repository), (self.student_branch or self.branch)
+
     def colab_url(self, lesson):
-        repo = self.repository.removeprefix("https://github.com/").removesuffix(".git")
-        return (f"https://colab.research.google.com/github/{repo}/blob/{self.branch}"
+        repository, branch = self.public()
+        repo = repository.removeprefix("https://github.com/").removesuffix(".git")
+        return (f"https://colab.research.google.com/github/{repo}/blob/{branch}"
                 f"/lessons/{lesson.name}.ipynb")
 
     def pip_target(self):
-        return f"grader @ git+{self.repository}@{self.branch}"
+        return "grader @ git+{}@{}".format(*self.public())
 
 
 def load_course(root="."):
@@ -59,4 +66,5 @@ def load_course(root="."):
         raise FileNotFoundError(f"course.toml을 찾을 수 없습니다 (course.toml not found): {path}")
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     lessons = tuple(Lesson(item["name"], item["title"]) for item in data["lessons"])
-    return Course(root, data["id"], data["title"], data["repository"], data["branch"], lessons)
+    return Course(root, data["id"], data["title"], data["repository"], data["branch"], lessons,
+                  data.get("student_repository", ""), data.get("student_branch", ""))

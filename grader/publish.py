@@ -25,7 +25,6 @@ from pathlib import Path
 import nbformat
 
 from . import __version__
-from .course import tomllib
 from .notebook import answer_of, is_exercise, structure_problems
 from .release import student_notebook
 
@@ -52,8 +51,7 @@ class PublishResult:
 
 def student_course(course, repository=None, branch=None):
     """The course as students see it: badges and setup cell point at the student repository."""
-    settings = tomllib.loads((course.root / "course.toml").read_text(encoding="utf-8"))
-    repository = repository or settings.get("student_repository")
+    repository = repository or course.student_repository
     if not repository:
         raise PublishError(
             "학생용 저장소 주소가 없습니다 (no student repository): course.toml에 "
@@ -63,12 +61,8 @@ def student_course(course, repository=None, branch=None):
         raise PublishError(
             f"학생용 저장소가 강사용 저장소와 같습니다 (student repository is the instructor's): {repository}. "
             "정답이 있는 저장소를 학생에게 가리키지 않도록 다른 저장소를 지정하세요.")
-    branch = branch or settings.get("student_branch") or course.branch
-    # Both pairs, so that badges and setup cell follow whichever one Course uses for its URLs.
-    changes = {"repository": repository, "branch": branch,
-               "student_repository": repository, "student_branch": branch}
-    names = {field.name for field in dataclasses.fields(course)}
-    return dataclasses.replace(course, **{name: value for name, value in changes.items() if name in names})
+    branch = branch or course.student_branch or course.branch
+    return dataclasses.replace(course, student_repository=repository, student_branch=branch)
 
 
 def _import_problems(path, package):
@@ -270,10 +264,11 @@ def publish(course, out_dir, repository=None, branch=None):
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
-    manifest = {"generator": "grader publish", "course": course.id, "repository": student.repository,
-                "branch": student.branch, "files": list(files)}
+    repository, branch = student.public()
+    manifest = {"generator": "grader publish", "course": course.id, "repository": repository,
+                "branch": branch, "files": list(files)}
     (out_dir / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    return PublishResult(out_dir, student.repository, student.branch, list(files), removed)
+    return PublishResult(out_dir, repository, branch, list(files), removed)
 
 
 def command(args):

@@ -109,7 +109,7 @@ def test_published_package_installs_with_no_deps(workspace):
 def test_badge_and_setup_cell_point_at_the_student_repository(course, workspace):
     published, _ = workspace
     student = student_course(course, student_repository_for_tests(course))
-    assert student.repository != course.repository
+    assert student.public()[0] != course.repository
     for lesson in course.lessons:
         badge, setup = nbformat.read(published / "lessons" / f"{lesson.name}.ipynb", as_version=4).cells[:2]
         assert student.colab_url(lesson) in badge.source
@@ -157,8 +157,7 @@ def test_publish_refuses_a_folder_it_did_not_write(course, tmp_path):
 
 
 def test_publish_needs_a_student_repository_apart_from_the_instructors(course, tmp_path):
-    (tmp_path / "course.toml").write_text('id = "x"\n', encoding="utf-8")
-    bare = dataclasses.replace(course, root=tmp_path)
+    bare = dataclasses.replace(course, root=tmp_path, student_repository="", student_branch="")
     with pytest.raises(PublishError, match="student_repository"):
         publish(bare, tmp_path / "out")
     with pytest.raises(PublishError, match="강사용 저장소와 같습니다"):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from grader.course import load_course, tomllib
+from grader.course import load_course
 from grader.datasets import default_folder
 from grader.publish import publish
 from grader.release import HEADER_ROLE
@@ -30,8 +30,7 @@ EXAMPLE_REPOSITORY = "https://github.com/keras-course-ko/keras-course-ko-student
 
 
 def student_repository_for_tests(course):
-    settings = tomllib.loads((course.root / "course.toml").read_text(encoding="utf-8"))
-    return None if settings.get("student_repository") else EXAMPLE_REPOSITORY
+    return None if course.student_repository else EXAMPLE_REPOSITORY
 
 
 def setup_pip_arguments(lesson_nb, published, result):
