@@ -166,7 +166,7 @@ def readme(course):
 ## 내 컴퓨터에서 풀기
 
 ```bash
-git clone {course.repository} && cd {course.repository.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")}
+git clone {course.public()[0]} && cd {course.public()[0].rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")}
 pip install tensorflow keras numpy matplotlib koreanize-matplotlib jupyter
 pip install --no-deps .      # grader.checks 설치
 jupyter lab lessons/
