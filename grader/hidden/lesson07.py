@@ -319,6 +319,14 @@ def ex4_final(namespace):
     expected = _reference_model(namespace)
     checks.same_model(final_model, expected)
     checks.same_compile(final_model, expected)
+    fits = [call for call in fitlog.calls(final_model, "fit") if call.finished]
+    x_print = fitlog.fingerprint(namespace["x_train"])
+    if len(fits) > 1 and not fitlog.same_data(fits[0].data["x"], x_print) and fitlog.same_data(fits[-1].data["x"],
+                                                                                                x_print):
+        checks.fail("final_model은(는) 앞에서 다른 데이터로 이미 학습한 모델입니다 (교차 검증의 모델 등).",
+                    "build_model()로 새로 만든 모델", f"먼저 크기 {getattr(fits[0].data['x'], 'shape', '?')}인 "
+                    "데이터로 학습한 모델",
+                    "final_model = build_model()로 새 모델을 만들어 전체 훈련 데이터로 학습하세요.")
     checks.trained_as(final_model, x=namespace["x_train"], y=namespace["train_targets"], epochs=FINAL_EPOCHS,
                       batch_size=BATCH_SIZE, name="final_model")
     x_test, test_targets = namespace["x_test"], namespace["test_targets"]
