@@ -151,10 +151,11 @@ def ex6_train(namespace):
 
 
 def ex7_predict(namespace):
-    """predicted_classes holds, for every test sample, a class of highest probability in int_model's predictions."""
+    """predicted_classes holds, for every test sample, a class of highest probability in `predictions`
+    (int_model's predictions on the test set)."""
     __tracebackhide__ = True
     predicted_classes = defined(namespace, "predicted_classes", "6-7")
-    x_test = namespace["x_test"]
+    x_test, predictions = namespace["x_test"], checks.to_numpy(namespace["predictions"])
     found = predicted_classes if isinstance(predicted_classes, (list, tuple, np.ndarray)) else (
         keras.ops.convert_to_numpy(predicted_classes))
     found = np.asarray(found)
@@ -163,14 +164,15 @@ def ex7_predict(namespace):
     if found.dtype.kind not in "iu":
         checks.fail("predicted_classes는 클래스 번호(정수) 배열이어야 합니다.", "정수 자료형", found.dtype,
                     "np.max는 가장 큰 확률 값을, np.argmax는 그 위치(클래스 번호)를 돌려줍니다.")
-    probabilities = checks.to_numpy(namespace["int_model"].predict(x_test, verbose=0))
-    inside = (found >= 0) & (found < probabilities.shape[1])
-    chosen = np.where(inside, probabilities[np.arange(len(found)), np.clip(found, 0, probabilities.shape[1] - 1)],
-                      -1.0)
-    wrong = np.flatnonzero(chosen < probabilities.max(axis=1) - 1e-6)
+    if not checks.close(predictions, checks.to_numpy(namespace["int_model"].predict(x_test, verbose=0))):
+        checks.fail("predictions가 int_model.predict(x_test)의 결과가 아닙니다.", "9절에서 구한 predictions 그대로",
+                    "바뀐 predictions", "이 연습에서는 predictions를 다시 만들거나 바꾸지 말고 그대로 쓰세요.")
+    inside = (found >= 0) & (found < predictions.shape[1])
+    chosen = np.where(inside, predictions[np.arange(len(found)), np.clip(found, 0, predictions.shape[1] - 1)], -1.0)
+    wrong = np.flatnonzero(chosen < predictions.max(axis=1))
     if wrong.size:
         first = int(wrong[0])
         checks.fail(f"{wrong.size}개 샘플의 예측 클래스가 predictions의 argmax와 다릅니다 "
-                    f"(처음 다른 샘플: {first}번).", int(np.argmax(probabilities[first])), int(found[first]),
+                    f"(처음 다른 샘플: {first}번).", int(np.argmax(predictions[first])), int(found[first]),
                     "np.argmax(predictions, axis=1)처럼 행마다 확률이 가장 큰 위치를 구하세요. 클래스 번호는 0부터 "
                     "시작합니다.")
