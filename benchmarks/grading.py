@@ -91,7 +91,7 @@ def sandbox_overhead(assignment, path, work, pairs):
     for i in range(pairs):
         for runner in runners if i % 2 == 0 else runners[::-1]:  # alternate the order: no warm-cache bias
             started = time.perf_counter()
-            results, _ = grade_batch([path], assignment, work / f"sandbox-{runner.name}", jobs=1, force=True,
+            results, _, _ = grade_batch([path], assignment, work / f"sandbox-{runner.name}", jobs=1, force=True,
                                      progress=False, sandbox=runner)
             times[runner.name].append(time.perf_counter() - started)
             assert results[0].status == "ok" and results[0].sandbox == runner.name, results[0]
@@ -141,7 +141,7 @@ def main():
             print_sandbox_overhead(sandbox_times)
             return 0
     started = time.perf_counter()
-    results, _ = grade_batch(paths, assignment, work / "ours", jobs=args.jobs, progress=False)
+    results, _, _ = grade_batch(paths, assignment, work / "ours", jobs=args.jobs, progress=False)
     print(f"grader grade ran with --sandbox {results[0].sandbox}")
     ours_seconds = time.perf_counter() - started
     ours = {r.student: r.score for r in results}
@@ -155,7 +155,7 @@ def main():
 
     serial = [p for p in paths if "intact" in p.name][:3]
     started = time.perf_counter()
-    serial_results, _ = grade_batch(serial, assignment, work / "serial", jobs=1, progress=False)
+    serial_results, _, _ = grade_batch(serial, assignment, work / "serial", jobs=1, progress=False)
     per_submission = (time.perf_counter() - started) / len(serial)
     own = statistics.mean(
         own_code_seconds(nbformat.read(work / "serial" / "notebooks" / f"{r.student}.ipynb", as_version=4))

@@ -948,7 +948,7 @@ def confirm(course, results, n, seed, log=print):
                 nbformat.write(filled(assignment.released, assignment.solution, {mutant.exercise: mutant.source}),
                                path)
                 files.append(path)
-            graded, _ = grade_batch(files, assignment, folder / "out", jobs=os.cpu_count() or 1, force=True,
+            graded, _, _ = grade_batch(files, assignment, folder / "out", jobs=os.cpu_count() or 1, force=True,
                                     progress=False)
         by_student = {r.student: r for r in graded}
         for mutant in group:

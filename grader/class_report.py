@@ -14,8 +14,8 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
-STATUS_KO = {"ok": "채점 완료", "timeout": "시간 초과", "crashed": "커널 종료", "invalid": "노트북 아님/손상",
-             "error": "채점기 오류", "tampered": "채점 코드 변조", "missing": "미제출"}
+from .results import STATUS_KO
+
 CJK_FONTS = ("NanumGothic", "Noto Sans CJK KR", "Noto Sans KR", "Malgun Gothic", "AppleGothic",
              "Apple SD Gothic Neo", "UnDotum", "Baekmuk Gulim", "Noto Sans CJK JP", "WenQuanYi Zen Hei")
 TOP_MESSAGES = 5

@@ -1,4 +1,4 @@
-"""Command line for instructors: `grader release` and `grader grade`."""
+"""Command line for instructors: release, publish, grade, merge, gradebook, samples."""
 
 import argparse
 import os
@@ -34,43 +34,40 @@ def _release(args):
 
 def _grade(args):
     from .execute import Limits
-    from .grade import Assignment, collect, grade_batch
+    from .grade import Assignment, grade_batch
+    from .intake import RosterError, ShardError, read_roster, shard_from_environment
     from .sandbox import SandboxError, resolve
 
     try:
         runner = resolve(args.sandbox)
-    except SandboxError as error:
+        shard = shard_from_environment(args.shard)
+        roster = read_roster(args.roster) if args.roster else None
+    except (SandboxError, ShardError, RosterError) as error:
         print(f"오류 (error): {error}", file=sys.stderr)
         return 2
     course = load_course(args.course)
     lesson = course.lesson(args.lesson)
-    files = collect(args.submissions)
-    if not files:
-        print("오류 (error): 채점할 제출물이 없습니다 (no submissions found).", file=sys.stderr)
-        return 2
     limits = Limits(args.cell_timeout, args.notebook_timeout, args.memory_mb)
     assignment = Assignment.load(course, lesson, limits)
-    results, skipped = grade_batch(files, assignment, args.out, jobs=args.jobs, force=args.force,
-                                   shard=args.shard, sandbox=runner)
+    results, skipped, intake = grade_batch(args.submissions, assignment, args.out, jobs=args.jobs, force=args.force,
+                                           shard=shard, sandbox=runner, roster=roster)
+    for line in intake.summary():
+        print(line)
+    if not intake.submissions and not intake.missing:
+        print("오류 (error): 채점할 제출물이 없습니다 (no submissions found).", file=sys.stderr)
+        return 2
     problems = [r for r in results if r.status != "ok"]
-    print(f"{lesson.name}: 제출물 {len(results)}개 중 {len(results) - skipped}개 채점, "
-          f"{skipped}개는 이전 결과 재사용 (graded {len(results) - skipped}, reused {skipped})")
+    graded = len(results) - skipped
+    print(f"{lesson.name}: 학생 {len(results)}명 중 {graded}명 채점, {skipped}명은 이전 결과 재사용 "
+          f"(graded {graded}, reused {skipped}; shard {shard[0]}/{shard[1]})")
     for result in sorted(problems, key=lambda r: r.student):
         print(f"  - {result.student} ({result.file}): {result.status} — {result.reason[:120]}")
     if runner.name == "none":
         print("주의: 샌드박스 없이 채점했습니다 (graded WITHOUT a sandbox: sandbox=none in grades.csv)")
-    print(f"성적표 (grades): {Path(args.out) / 'grades.csv'}")
+    out = Path(args.out)
+    print(f"성적표 (grades): {out / 'grades.csv'} · 반 보고서 (class report): {out / 'report.html'} · "
+          f"채점하지 않은 파일 (intake): {out / 'intake.csv'}")
     return 0
-
-
-def _shard(text):
-    try:
-        k, n = map(int, text.split("/"))
-    except ValueError:
-        raise argparse.ArgumentTypeError("K/N 형식이어야 합니다 (e.g. 2/4)") from None
-    if not 1 <= k <= n:
-        raise argparse.ArgumentTypeError("1 <= K <= N 이어야 합니다 (e.g. 2/4)")
-    return k, n
 
 
 def _merge(args):
@@ -78,8 +75,30 @@ def _merge(args):
 
     copied, rows = merge(args.shards, args.out)
     print(f"샤드 {len(args.shards)}개에서 학생 결과 {copied}개를 합쳤습니다 (merged {copied} results); "
-          f"{Path(args.out) / 'grades.csv'}: {rows}명")
+          f"{Path(args.out) / 'grades.csv'}: {rows}명, {Path(args.out) / 'report.html'}")
     return 0
+
+
+def _gradebook(args):
+    from .gradebook import gradebook
+    from .intake import RosterError, read_roster
+
+    try:
+        roster = read_roster(args.roster) if args.roster else None
+    except RosterError as error:
+        print(f"오류 (error): {error}", file=sys.stderr)
+        return 2
+    book = gradebook(args.results, args.out, course=load_course(args.course), roster=roster)
+    for warning in book.warnings:
+        print(f"주의 (warning): {warning}")
+    print(f"성적부 (gradebook): {book.path} — 학생 {len(book.rows)}명")
+    return 0
+
+
+def _publish(args):
+    from .publish import command
+
+    return command(args)  # prints the Korean summary or error itself
 
 
 def _samples(args):
@@ -121,8 +140,10 @@ def build_parser():
                        help="제출물 하나의 제한 시간(초)")
     grade.add_argument("--memory-mb", type=int, default=6144, help="제출물 하나의 메모리 제한(MB)")
     grade.add_argument("--force", action="store_true", help="이전 결과가 있어도 다시 채점합니다")
-    grade.add_argument("--shard", type=_shard, default=(1, 1), metavar="K/N",
-                       help="N개로 나눈 제출물 중 K번째 몫만 채점합니다 (CI 매트릭스 등에서 나눠 채점)")
+    grade.add_argument("--shard", default="1/1", metavar="K/N|auto|auto/N",
+                       help="N개로 나눈 제출물 중 K번째 몫만 채점합니다. auto: Slurm 배열 작업의 번호와 개수, "
+                            "auto/N: Kubernetes Indexed Job의 JOB_COMPLETION_INDEX와 completions N")
+    grade.add_argument("--roster", help="명단 CSV (열: 학번, 이름, 선택: 이메일, LMS_ID; UTF-8/BOM/CP949)")
     grade.add_argument("--sandbox", choices=["auto", "bwrap", "none"], default=None,
                        help="학생 코드를 격리할 방법. auto(기본): bubblewrap을 쓸 수 있으면 쓰고, 없으면 경고 후 "
                             "샌드박스 없이; bwrap: 없으면 오류; none: 격리 없이. 환경 변수 GRADER_SANDBOX=bwrap이면 "
@@ -133,6 +154,19 @@ def build_parser():
     merge.add_argument("shards", nargs="+", help="grader grade --shard로 만든 결과 폴더들")
     merge.add_argument("--out", required=True, help="합친 결과 폴더")
     merge.set_defaults(run=_merge)
+
+    book = commands.add_parser("gradebook", help="레슨별 채점 결과 폴더를 학생 × 레슨 성적부 하나로 합칩니다")
+    book.add_argument("results", nargs="+", help="grader grade(또는 merge)의 결과 폴더들")
+    book.add_argument("--out", required=True, help="gradebook.csv를 쓸 폴더")
+    book.add_argument("--roster", help="명단 CSV: 제출하지 않은 학생도 행으로 넣습니다")
+    book.set_defaults(run=_gradebook)
+
+    publish = commands.add_parser("publish", help="학생용 공개 저장소(정답·숨은 테스트 없음)를 DIR에 만듭니다")
+    publish.add_argument("out", metavar="DIR",
+                         help="빈 폴더, 학생용 저장소를 새로 clone한 폴더, 또는 이전 publish 결과")
+    publish.add_argument("--repository", help="학생용 저장소 URL (기본: course.toml의 student_repository)")
+    publish.add_argument("--branch", help="학생용 저장소 브랜치 (기본: student_branch, 없으면 branch)")
+    publish.set_defaults(run=_publish)
 
     samples = commands.add_parser("samples", help="데모/벤치마크용 예시 제출물을 만듭니다")
     samples.add_argument("folder", help="만들 폴더")

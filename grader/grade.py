@@ -1,62 +1,30 @@
-"""Grade a batch of submissions: assemble, execute in isolation, score. Never stops a batch."""
+"""Grade a batch of submissions: intake, assemble, execute in isolation, score, report. Never stops a batch.
+
+The pipeline: `grader.intake` finds the files and names the students (roster, LMS downloads, shards);
+`grader.match` assembles the solution notebook with the student's answers; `grader.execute` runs it
+in a sandbox (`grader.sandbox`); `grader.scoring` turns the executed notebook into test results;
+`grader.report` and `grader.class_report` write them. The result schema lives in `grader.results`.
+"""
 
 import hashlib
-import re
 import tempfile
 import traceback
-import unicodedata
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
-from . import report, suspicious
+from . import class_report, report, suspicious
 from .execute import Limits, copy_changed, run_isolated
+from .intake import gather, write_problems_csv
 from .match import assemble
-from .notebook import NotebookError, grade_id, is_exercise, is_test, marker, points, read_notebook
+from .notebook import NotebookError, is_test, points, read_notebook
+from .recognise import load_course_markers, recognise
 from .release import student_notebook
+from .results import Result, Status, read_result
 from .sandbox import NoSandbox, resolve
-
-IGNORED_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
-
-
-@dataclass
-class TestResult:
-    grade_id: str
-    label: str
-    title: str
-    points: float
-    max_points: float
-    passed: bool
-    message: str = ""
-
-
-@dataclass
-class Result:
-    student: str
-    lesson: str
-    file: str
-    fingerprint: str
-    status: str  # ok, timeout, crashed, invalid, tampered, error
-    reason: str = ""
-    score: float = 0.0
-    max_score: float = 0.0
-    tests: list = field(default_factory=list)
-    notes: list = field(default_factory=list)
-    review: list = field(default_factory=list)  # suspicious code for the instructor to look at
-    sha256: str = ""  # of the submission file as read (once, before any student code ran)
-    sandbox: str = ""  # how it ran: "bwrap" or "none"
-
-    def to_dict(self):
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data):
-        data = dict(data)
-        data["tests"] = [TestResult(**test) for test in data.get("tests", [])]
-        return cls(**data)
-
+from .scoring import failed_tests, match_notes, score, status_reason
 
 PACKAGE = Path(__file__).parent
 
@@ -75,6 +43,7 @@ class Assignment:
     limits: Limits
     grader_files: dict  # trusted snapshot of the grader package {relative path: bytes}
     version: str  # hash of the solution and the grader code: part of every fingerprint
+    course_markers: dict  # {lesson name: its exercise marks}, to recognise other lessons' notebooks
 
     @classmethod
     def load(cls, course, lesson, limits):
@@ -86,145 +55,48 @@ class Assignment:
         for relative, content in files.items():
             digest.update(relative.encode() + content)
         digest.update(repr(limits).encode())
-        return cls(lesson.name, solution, released, limits, files, digest.hexdigest())
+        return cls(lesson.name, solution, released, limits, files, digest.hexdigest(), load_course_markers(course))
 
     def max_score(self):
         return sum(points(cell) for cell in self.solution.cells if is_test(cell))
 
-    def failed_tests(self, message):
-        """Every test failed with the same message, for submissions that could not run."""
-        return [TestResult(cell.metadata["nbgrader"]["grade_id"], marker(cell)[1], _title(cell),
-                           0.0, points(cell), False, message)
-                for cell in self.solution.cells if is_test(cell)]
 
+class _Bytes:
+    """What grader.notebook.read_notebook reads: the submission's bytes as read once by the intake."""
 
-def collect(paths):
-    """Submission files under the given files and folders (hidden and OS junk files skipped)."""
-    files = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            files.extend(p for p in sorted(path.rglob("*")) if p.is_file()
-                         and not any(part.startswith((".", "__MACOSX")) for part in
-                                     p.relative_to(path).parts)
-                         and p.name not in IGNORED_FILES)
-        else:
-            files.append(path)
-    return files
+    def __init__(self, data):
+        self.data = data
 
-
-def student_id(path, lesson):
-    """'2024123456_홍길동_01_layers.ipynb' -> '2024123456_홍길동' (NFC, safe as a file name).
-
-    The lesson name and a download copy mark such as ' (1)' are dropped.
-    """
-    stem = re.sub(r"\s*\(\d+\)$", "", unicodedata.normalize("NFC", Path(path).stem))
-    name = stem.replace(unicodedata.normalize("NFC", lesson), "")
-    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(" _-.")
-    return name or re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", stem) or "unnamed"
-
-
-def _title(cell):
-    first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
-    return re.sub(r"^#\s*\[[^\]]*\]\s*", "", first)
-
-
-def explain(error_output, limits):
-    """A Korean sentence for an error output of a cell."""
-    name, value = error_output.get("ename", ""), error_output.get("evalue", "")
-    if name == "AssertionError":
-        return value or "검사(assert)를 통과하지 못했습니다."
-    if name == "NameError":
-        missing = re.search(r"'(.+?)'", value)
-        return (f"변수 `{missing[1] if missing else value}`가 정의되지 않았습니다. 연습 셀에서 이 이름으로 "
-                "답을 만들었는지, 연습 셀이 오류 없이 실행되는지 확인하세요.")
-    if name == "NotImplementedError":
-        return "아직 답을 작성하지 않았습니다 (NotImplementedError)."
-    if name == "KeyboardInterrupt":
-        return f"셀 실행 시간 제한({limits.cell_timeout}초)을 넘어 중단되었습니다."
-    if name == "MemoryError":
-        return f"메모리 제한({limits.memory_mb} MB)을 넘었습니다."
-    return f"실행 중 오류가 났습니다: {name}: {value}"
-
-
-def _errors(cell):
-    return [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-
-
-def score(executed, assembly, execution, limits):
-    """Per-test results: a test cell passes when it ran without an error output."""
-    label_of = {slot.grade_id: slot.label for slot in assembly.slots.values()}
-    exercise_errors = {}
-    for cell in executed.cells:
-        if is_exercise(cell) and _errors(cell):  # the student's answer may have lost its marker line
-            exercise_errors[label_of[grade_id(cell)]] = explain(_errors(cell)[0], limits)
-    results = []
-    for cell in executed.cells:
-        if not is_test(cell):
-            continue
-        label = marker(cell)[1]
-        errors = _errors(cell)
-        ran = cell.get("execution_count") is not None or bool(cell.get("outputs"))
-        passed = ran and not errors
-        message = ""
-        if not ran:
-            message = "실행되지 않았습니다: " + (execution.detail or execution.status)
-        elif errors:
-            message = explain(errors[0], limits)
-            slot = assembly.slots.get(label)
-            if slot is not None and slot.found_by == "missing":
-                message = slot.notes[0] + "\n" + message
-            elif label in exercise_errors:
-                message = f"연습 셀에서 먼저 오류가 났습니다: {exercise_errors[label]}\n{message}"
-        max_points = points(cell)
-        results.append(TestResult(cell.metadata["nbgrader"]["grade_id"], label, _title(cell),
-                                  max_points if passed else 0.0, max_points, passed, message))
-    return results
-
-
-class Snapshot:
-    """A submission file read once, before any student code runs; grading uses these bytes only."""
-
-    def __init__(self, path):
-        self.path, self.name, self.error = Path(path), Path(path).name, None
-        try:
-            with open(path, "rb") as handle:  # never opened for writing
-                self.data = handle.read()
-        except OSError as error:
-            self.data, self.error = None, error
-        self.sha256 = hashlib.sha256(self.data).hexdigest() if self.data is not None else ""
-
-    def read_bytes(self):  # what grader.notebook.read_notebook calls
-        if self.error:
-            raise self.error
+    def read_bytes(self):
         return self.data
 
-    def changed(self):
-        """Whether the file on disk differs now from what was read."""
-        try:
-            return Snapshot(self.path).sha256 != self.sha256
-        except OSError:
-            return True
 
-
-def fingerprint(snapshot, assignment):
+def fingerprint(submission, assignment):
     """Changes when the submission, the solution, the grader code or the limits change."""
-    if snapshot.data is None:
-        return ""
     digest = hashlib.sha256(assignment.version.encode())
-    digest.update(snapshot.data)
+    digest.update(submission.data)
     return digest.hexdigest()
 
 
-def grade_submission(snapshot, student, assignment, notebook_dir, runner=None):
-    """Grade one file (a Snapshot or a path). Every failure becomes a Result with a reason; nothing is raised."""
-    snapshot = snapshot if isinstance(snapshot, Snapshot) else Snapshot(snapshot)
+def _result(submission, assignment, status, runner):
+    return Result(submission.student, assignment.lesson, Path(submission.origin).name, "", status,
+                  max_score=assignment.max_score(), sha256=submission.sha256, sandbox=runner.name,
+                  name=submission.name or "")
+
+
+def grade_submission(submission, assignment, notebook_dir, runner=None):
+    """Grade one intake Submission. Every failure becomes a Result with a reason; nothing is raised."""
     runner = runner or NoSandbox()
-    result = Result(student, assignment.lesson, snapshot.name, "", "error",
-                    max_score=assignment.max_score(), sha256=snapshot.sha256, sandbox=runner.name)
+    result = _result(submission, assignment, Status.ERROR.value, runner)
     try:
-        result.fingerprint = fingerprint(snapshot, assignment)
-        submission = read_notebook(snapshot)
-        assembly = assemble(assignment.solution, assignment.released, submission)
+        result.fingerprint = fingerprint(submission, assignment)
+        notebook = read_notebook(_Bytes(submission.data))
+        foreign = recognise(notebook, assignment.lesson, assignment.course_markers)
+        if foreign:
+            result.status, result.reason = Status.NOT_LESSON.value, foreign
+            result.tests = failed_tests(assignment.solution, foreign)
+            return result
+        assembly = assemble(assignment.solution, assignment.released, notebook)
         checkout = package_files()
         with tempfile.TemporaryDirectory(prefix="grader-") as folder:
             execution = run_isolated(assembly.notebook, folder, assignment.limits,
@@ -236,8 +108,8 @@ def grade_submission(snapshot, student, assignment, notebook_dir, runner=None):
         result.tests = score(execution.notebook, assembly, execution, assignment.limits)
         result.score = sum(test.points for test in result.tests)
         result.status = execution.status
-        result.reason = _status_reason(execution)
-        result.notes = _match_notes(assembly)
+        result.reason = status_reason(execution)
+        result.notes = match_notes(assembly)
         result.review = suspicious.flags(assembly.student_sources)
         if execution.disk_full:
             result.review.append("쓰기 공간이 가득 참 (disk limit reached)")
@@ -246,45 +118,26 @@ def grade_submission(snapshot, student, assignment, notebook_dir, runner=None):
         if result.review:
             result.notes.append("강사 확인 필요 (review): " + ", ".join(result.review))
         if tampered:
-            result.status, result.score = "tampered", 0.0
+            result.status, result.score = Status.TAMPERED.value, 0.0
             result.reason = ("채점 코드를 수정해 0점 처리했습니다 (grader files modified): "
                              + ", ".join(tampered))
-        report.write_notebook(execution.notebook, notebook_dir / f"{student}.ipynb")
+        report.write_notebook(execution.notebook, notebook_dir / f"{submission.student}.ipynb")
     except NotebookError as error:
-        result.status, result.reason = "invalid", str(error)
-        result.tests = assignment.failed_tests(f"제출 파일을 노트북으로 읽을 수 없습니다: {error}")
+        result.status, result.reason = Status.INVALID.value, str(error)
+        result.tests = failed_tests(assignment.solution, f"제출 파일을 노트북으로 읽을 수 없습니다: {error}")
     except Exception as error:  # a grader bug must not stop the batch either
-        result.status = "error"
+        result.status = Status.ERROR.value
         result.reason = f"채점기 내부 오류 (internal error): {type(error).__name__}: {error}"
         result.notes.append(traceback.format_exc(limit=5))
     return result
 
 
-def _match_notes(assembly):
-    by_marker = [slot.label for slot in assembly.slots.values() if slot.found_by == "marker"]
-    notes = [note for slot in assembly.slots.values() for note in slot.notes] + assembly.notes
-    if by_marker:
-        notes.insert(0, "nbgrader 메타데이터(grade_id)가 없어 첫 줄 표식으로 찾은 연습: "
-                     + ", ".join(by_marker))
-    return notes
-
-
-def _status_reason(execution):
-    if execution.status == "ok":
-        return ""
-    if execution.status == "timeout":
-        return execution.detail
-    return "커널이 비정상 종료되었습니다 (kernel died): " + execution.detail
-
-
-def _assign_ids(files, lesson):
-    """Student ids per file; a second file of the same student gets a suffix (-2, -3, ...)."""
-    ids, seen = [], {}
-    for path in files:
-        base = student_id(path, lesson)
-        seen[base] = seen.get(base, 0) + 1
-        ids.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
-    return ids
+def missing_result(student, assignment):
+    """The row of a roster student who handed in nothing: 미제출, 0 points."""
+    reason = "미제출 (no submission)"
+    return Result(student.id, assignment.lesson, "", "", Status.MISSING.value, reason,
+                  max_score=assignment.max_score(), tests=failed_tests(assignment.solution, reason),
+                  name=student.name)
 
 
 def in_shard(student, shard):
@@ -293,46 +146,60 @@ def in_shard(student, shard):
     return int(hashlib.sha256(student.encode()).hexdigest(), 16) % n == k - 1
 
 
-def grade_batch(files, assignment, out, jobs=2, force=False, progress=True, shard=(1, 1), sandbox=None):
-    """Grade `files` (or only shard (k, n) of them) into `out`; unchanged ones are skipped.
+def _changed_on_disk(submission):
+    """Whether a plain submission file differs now from the bytes the intake read (zip entries: never)."""
+    path = Path(submission.origin)
+    try:
+        return path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() != submission.sha256
+    except OSError:
+        return True
 
+
+def grade_batch(paths, assignment, out, jobs=2, force=False, progress=True, shard=(1, 1), sandbox=None,
+                roster=None):
+    """Grade the submissions under `paths` (files, folders, LMS zips), or only shard (k, n) of them, into `out`.
+
+    Unchanged submissions are skipped. `roster`: students from grader.intake.read_roster (then ids are 학번,
+    files that match no one are listed in intake.csv, students without a file get a `missing` row).
     `sandbox`: a runner from grader.sandbox, or "auto"/"bwrap"/"none" (None: $GRADER_SANDBOX, else auto).
     Every file is read once, before any student code runs; only this process writes into `out`.
+    Returns (results, number reused, intake).
     """
     from tqdm import tqdm
 
     runner = sandbox if hasattr(sandbox, "start") else resolve(sandbox)
     out = Path(out)
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
-    todo, results, snapshots = [], [], []
-    for path, student in zip(files, _assign_ids(files, assignment.lesson)):
-        if not in_shard(student, shard):
+    intake = gather(paths, assignment.lesson, roster)
+    todo, results = [], []
+    for submission in intake.submissions:
+        if not in_shard(submission.student, shard):
             continue
-        snapshot = Snapshot(path)
-        snapshots.append((snapshot, student))
-        previous = report.read_result(out / f"{student}.json")
-        if (not force and previous and previous.get("fingerprint") == fingerprint(snapshot, assignment)
-                and previous.get("status") != "error" and previous.get("sandbox") == runner.name):
+        previous = read_result(out / f"{submission.student}.json")
+        if (not force and previous and previous.get("fingerprint") == fingerprint(submission, assignment)
+                and previous.get("status") != Status.ERROR.value and previous.get("sandbox") == runner.name):
             results.append(Result.from_dict(previous))
         else:
-            todo.append((snapshot, student))
+            todo.append(submission)
     skipped = len(results)
     if todo:
         runner.prepare(assignment.solution)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(grade_submission, snapshot, student, assignment, out / "notebooks", runner)
-                   for snapshot, student in todo]
+        futures = {pool.submit(grade_submission, submission, assignment, out / "notebooks", runner): submission
+                   for submission in todo}
         for future in tqdm(as_completed(futures), total=len(futures), disable=not progress,
                            desc="채점 (grading)", unit="명"):
             result = future.result()
+            if _changed_on_disk(futures[future]):  # grading used the bytes read first; say so
+                result.review.append("채점 중 제출 파일이 바뀜 (submission file changed during grading; "
+                                     "graded as first read)")
             report.write_student(result, out)
             results.append(result)
-    by_student = {result.student: result for result in results[skipped:]}
-    for snapshot, student in snapshots:  # grading used the snapshot; say so when the file changed meanwhile
-        if student in by_student and snapshot.changed():
-            by_student[student].review.append("채점 중 제출 파일이 바뀜 (submission file changed during grading; "
-                                              "graded as first read)")
+    results += [missing_result(student, assignment) for student in intake.missing if in_shard(student.id, shard)]
     for result in results[skipped:]:  # without a sandbox: undo writes a submission made to other students' files
         report.write_student(result, out)
+    write_problems_csv(intake, out / "intake.csv")
     report.write_grades(out)
-    return results, skipped
+    class_report.write_class_report(report.read_results(out), out / "report.html",
+                                    lesson=assignment.lesson)
+    return results, skipped, intake

@@ -1,7 +1,7 @@
 """Course gradebook: every lesson's results in one table (student × lesson), for the LMS.
 
 Reads the per-student JSON results that `grader grade` (or `grader merge`) wrote into each result
-folder, through grader.report.read_result, and writes gradebook.csv (UTF-8 with BOM, for Excel):
+folder, through grader.results.read_results, and writes gradebook.csv (UTF-8 with BOM, for Excel):
 student, name, one score column per lesson (course.toml order), total, max_total, missing
 (미제출: status `missing`, or no result at all for a lesson), notes (other problem statuses).
 """
@@ -11,7 +11,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .report import read_result
+from .results import read_results
 
 COLUMNS_BEFORE = ["student", "name"]
 COLUMNS_AFTER = ["total", "max_total", "missing", "notes"]
@@ -24,12 +24,6 @@ class Gradebook:
     rows: list  # one dict per student, keys COLUMNS_BEFORE + lessons + COLUMNS_AFTER
     warnings: list = field(default_factory=list)  # Korean sentences for the console
     path: Path | None = None
-
-
-def read_results(folder):
-    """Every student result (dict) in a result folder; other JSON files are ignored."""
-    results = (read_result(path) for path in sorted(Path(folder).glob("*.json")))
-    return [r for r in results if isinstance(r, dict) and {"student", "lesson", "score"} <= r.keys()]
 
 
 def _number(value):

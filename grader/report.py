@@ -7,15 +7,15 @@ results in the folder, so results from earlier runs are never lost.
 import csv
 import html
 import io
-import json
 import os
 from pathlib import Path
 
 import nbformat
 
-CSV_COLUMNS = ["student", "lesson", "score", "max_score", "status", "reason", "review", "file", "sandbox"]
-STATUS_KO = {"ok": "채점 완료", "timeout": "시간 초과", "crashed": "커널 종료",
-             "invalid": "노트북 아님/손상", "error": "채점기 오류", "tampered": "채점 코드 변조"}
+from .results import STATUS_KO, read_result, read_results
+
+CSV_COLUMNS = ["student", "name", "lesson", "score", "max_score", "status", "reason", "review", "file", "sandbox",
+               "sha256"]
 
 
 def _write_atomic(path, text, encoding="utf-8"):
@@ -25,28 +25,20 @@ def _write_atomic(path, text, encoding="utf-8"):
     os.replace(temporary, path)
 
 
-def read_result(path):
-    """A student's JSON result, or None when missing or unreadable."""
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
 def write_notebook(nb, path):
     path.parent.mkdir(parents=True, exist_ok=True)
     _write_atomic(path, nbformat.writes(nb))
 
 
 def write_student(result, out):
-    data = result.to_dict()
-    _write_atomic(Path(out) / f"{result.student}.json",
-                  json.dumps(data, ensure_ascii=False, indent=1))
-    _write_atomic(Path(out) / f"{result.student}.html", feedback_html(data))
+    _write_atomic(Path(out) / f"{result.student}.json", result.to_json())
+    _write_atomic(Path(out) / f"{result.student}.html", feedback_html(result.to_dict()))
 
 
 def merge(shard_folders, out):
-    """Copy every student's results from shard output folders into `out` and rebuild grades.csv."""
+    """Copy every student's results from shard output folders into `out`; rebuild grades.csv and report.html."""
+    from .class_report import write_class_report
+
     out = Path(out)
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
     copied = 0
@@ -60,7 +52,10 @@ def merge(shard_folders, out):
                 if source.exists():
                     _write_atomic(out / source.relative_to(folder), source.read_text(encoding="utf-8"))
             copied += 1
-    return copied, write_grades(out)
+    rows = write_grades(out)
+    results = read_results(out)
+    write_class_report(results, out / "report.html", lesson=", ".join(sorted({r["lesson"] for r in results})))
+    return copied, rows
 
 
 def _number(value):
@@ -69,8 +64,7 @@ def _number(value):
 
 def write_grades(out):
     """grades.csv from every <student>.json in `out`, sorted by student."""
-    rows = [data for data in map(read_result, sorted(Path(out).glob("*.json")))
-            if data and "student" in data]
+    rows = read_results(out)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, CSV_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()

@@ -48,7 +48,7 @@ def test_an_early_mistake_loses_its_own_exercise_only(course, lesson, tmp_path):
         path.parent.mkdir(exist_ok=True)
         nbformat.write(filled(assignment.released, assignment.solution, {label: code}), path)
         files.append((label, path))
-    results, _ = grade_batch([path for _, path in files], assignment, tmp_path / "out", jobs=2, progress=False)
+    results, _, _ = grade_batch([path for _, path in files], assignment, tmp_path / "out", jobs=2, progress=False)
     by_file = {result.file: result for result in results}
     for label, path in files:
         result = by_file[path.name]

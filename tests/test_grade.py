@@ -12,7 +12,8 @@ import unicodedata
 import pytest
 
 from grader.execute import Limits
-from grader.grade import Assignment, collect, grade_batch, student_id
+from grader.grade import Assignment, grade_batch
+from grader.intake import naming
 from grader.notebook import is_exercise, is_test, marker, points
 from grader.samples import load_wrong_answers, sample_class, write_class
 from tests.conftest import ROOT
@@ -29,7 +30,7 @@ def graded(course, tmp_path_factory):
     write_class(sample_class(assignment.solution, assignment.released, lesson.name, wrong), folder)
     (folder / ".DS_Store").write_bytes(b"\x00junk")
     out = tmp_path_factory.mktemp("out")
-    results, skipped = grade_batch(collect([folder]), assignment, out, jobs=2, progress=False)
+    results, skipped, _ = grade_batch([folder], assignment, out, jobs=2, progress=False)
     by_student = {r.student.split("_", 1)[1].removesuffix(f"_{lesson.name}"): r for r in results}
     return assignment, folder, out, by_student, skipped
 
@@ -150,8 +151,8 @@ def test_student_ids_come_from_file_names_in_nfc(graded):
     _, _, out, results, _ = graded
     assert results["정하늘"].student == unicodedata.normalize("NFC", "2024000021_정하늘")
     assert (out / f"{results['정하늘'].student}.json").exists()
-    assert student_id("2024123456_홍길동_01_layers.ipynb", "01_layers") == "2024123456_홍길동"
-    assert student_id("홍길동 - 01_layers (1).ipynb", "01_layers") == "홍길동"
+    assert naming(("2024123456_홍길동_01_layers.ipynb",), "01_layers").label == "2024123456_홍길동"
+    assert naming(("홍길동 - 01_layers (1).ipynb",), "01_layers").label == "홍길동"
 
 
 def test_feedback_page_and_json_show_messages_in_korean(graded):
@@ -167,7 +168,7 @@ def test_feedback_page_and_json_show_messages_in_korean(graded):
 def test_rerun_skips_unchanged_and_keeps_earlier_rows(graded, course):
     assignment, folder, out, results, _ = graded
     some = sorted(folder.glob("2024000001_*")) + sorted(folder.glob("2024000018_*"))
-    again, skipped = grade_batch(some, assignment, out, jobs=2, progress=False)
+    again, skipped, _ = grade_batch(some, assignment, out, jobs=2, progress=False)
     assert skipped == len(some) == len(again)
     assert [r.score for r in again] == [results["김민준"].score, results["empty"].score]
     with open(out / "grades.csv", encoding="utf-8-sig", newline="") as handle:

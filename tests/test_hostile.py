@@ -22,7 +22,8 @@ import pytest
 
 from grader import grade, report
 from grader.execute import Limits
-from grader.grade import Assignment, Result, grade_batch
+from grader.grade import Assignment, grade_batch
+from grader.results import Result
 from grader.sandbox import resolve
 from grader.notebook import is_exercise, is_test, marker, points
 from grader.samples import filled, load_wrong_answers
@@ -323,7 +324,7 @@ def hostile(course, tmp_path_factory):
     grade.PACKAGE = checkout  # the "checkout" a submission may find and rewrite is this copy
     os.environ["GRADER_TEST_SECRET"] = secret
     try:
-        results, _ = grade_batch(sorted(folder.iterdir()), assignment, out, jobs=2, progress=False,
+        results, _, _ = grade_batch(sorted(folder.iterdir()), assignment, out, jobs=2, progress=False,
                                  sandbox=runner)
     finally:
         grade.PACKAGE = original_package

@@ -41,7 +41,7 @@ def nbgrader_scores(course, tmp_path_factory):
 
 def test_nbgrader_autograde_and_grader_grade_agree_on_intact_submissions(nbgrader_scores):
     assignment, paths, scores, out = nbgrader_scores
-    results, _ = grade_batch(paths, assignment, out, jobs=2, progress=False)
+    results, _, _ = grade_batch(paths, assignment, out, jobs=2, progress=False)
     ours = {r.student: r.score for r in results}
     assert len(set(scores.values())) >= 3  # the corpus really spans different scores
     assert ours == {student: scores.get(student) for student in ours}

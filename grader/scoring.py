@@ -1,0 +1,91 @@
+"""Score an executed notebook: a test cell passes when it ran without an error output."""
+
+import re
+
+from .notebook import grade_id, is_exercise, is_test, marker, points
+from .results import TestResult
+
+
+def title(cell):
+    """The text after the marker on a cell's first line: '# [검사 1-2] 제목' -> '제목'."""
+    first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+    return re.sub(r"^#\s*\[[^\]]*\]\s*", "", first)
+
+
+def failed_tests(solution, message):
+    """Every test of the lesson failed with the same message, for submissions that could not run."""
+    return [TestResult(cell.metadata["nbgrader"]["grade_id"], marker(cell)[1], title(cell), 0.0, points(cell),
+                       False, message)
+            for cell in solution.cells if is_test(cell)]
+
+
+def explain(error_output, limits):
+    """A Korean sentence for an error output of a cell."""
+    name, value = error_output.get("ename", ""), error_output.get("evalue", "")
+    if name == "AssertionError":
+        return value or "검사(assert)를 통과하지 못했습니다."
+    if name == "NameError":
+        missing = re.search(r"'(.+?)'", value)
+        return (f"변수 `{missing[1] if missing else value}`가 정의되지 않았습니다. 연습 셀에서 이 이름으로 "
+                "답을 만들었는지, 연습 셀이 오류 없이 실행되는지 확인하세요.")
+    if name == "NotImplementedError":
+        return "아직 답을 작성하지 않았습니다 (NotImplementedError)."
+    if name == "KeyboardInterrupt":
+        return f"셀 실행 시간 제한({limits.cell_timeout}초)을 넘어 중단되었습니다."
+    if name == "MemoryError":
+        return f"메모리 제한({limits.memory_mb} MB)을 넘었습니다."
+    return f"실행 중 오류가 났습니다: {name}: {value}"
+
+
+def _errors(cell):
+    return [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+
+
+def score(executed, assembly, execution, limits):
+    """Per-test results of an executed graded notebook."""
+    label_of = {slot.grade_id: slot.label for slot in assembly.slots.values()}
+    exercise_errors = {}
+    for cell in executed.cells:
+        if is_exercise(cell) and _errors(cell):  # the student's answer may have lost its marker line
+            exercise_errors[label_of[grade_id(cell)]] = explain(_errors(cell)[0], limits)
+    results = []
+    for cell in executed.cells:
+        if not is_test(cell):
+            continue
+        label = marker(cell)[1]
+        errors = _errors(cell)
+        ran = cell.get("execution_count") is not None or bool(cell.get("outputs"))
+        passed = ran and not errors
+        message = ""
+        if not ran:
+            message = "실행되지 않았습니다: " + (execution.detail or execution.status)
+        elif errors:
+            message = explain(errors[0], limits)
+            slot = assembly.slots.get(label)
+            if slot is not None and slot.found_by == "missing":
+                message = slot.notes[0] + "\n" + message
+            elif label in exercise_errors:
+                message = f"연습 셀에서 먼저 오류가 났습니다: {exercise_errors[label]}\n{message}"
+        max_points = points(cell)
+        results.append(TestResult(cell.metadata["nbgrader"]["grade_id"], label, title(cell),
+                                  max_points if passed else 0.0, max_points, passed, message))
+    return results
+
+
+def match_notes(assembly):
+    """Korean notes on how the student's answers were found."""
+    by_marker = [slot.label for slot in assembly.slots.values() if slot.found_by == "marker"]
+    notes = [note for slot in assembly.slots.values() for note in slot.notes] + assembly.notes
+    if by_marker:
+        notes.insert(0, "nbgrader 메타데이터(grade_id)가 없어 첫 줄 표식으로 찾은 연습: "
+                     + ", ".join(by_marker))
+    return notes
+
+
+def status_reason(execution):
+    """The Korean reason column for an execution that did not end normally."""
+    if execution.status == "ok":
+        return ""
+    if execution.status == "timeout":
+        return execution.detail
+    return "커널이 비정상 종료되었습니다 (kernel died): " + execution.detail
