@@ -1,11 +1,15 @@
 """Run a solution notebook in one kernel and stop at each test cell, to try other answers there."""
 
+import functools
+
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from grader.course import tomllib
 from grader.hidden import NOTE
 from grader.notebook import is_exercise, is_test, marker
+from tests.conftest import ROOT
 
 
 class Stop:
@@ -50,3 +54,27 @@ def stops_at_tests(solution_path):
             if is_test(cell):
                 label = marker(cell)[1]
                 yield Stop(client, index, label, exercise[label], cell.source)
+
+
+def wrong_answers(lesson):
+    from grader.samples import load_wrong_answers
+
+    return load_wrong_answers(ROOT / "tests" / "corpus" / f"{lesson}.toml")
+
+
+def alternatives(lesson):
+    path = ROOT / "tests" / "alternatives" / f"{lesson}.toml"
+    return tomllib.loads(path.read_text(encoding="utf-8"))["alternative"] if path.exists() else []
+
+
+@functools.cache
+def judge(solution_path, lesson):
+    """Every wrong answer and every alternative of the lesson, tried in ONE run of the solution:
+    {"wrong": [(case, error or None)], "alternative": [(case, error or None)]}."""
+    cases = {"wrong": wrong_answers(lesson), "alternative": alternatives(lesson)}
+    verdicts = {kind: [] for kind in cases}
+    for stop in stops_at_tests(solution_path):
+        for kind, listed in cases.items():
+            for case in (c for c in listed if c["exercise"] == stop.label):
+                verdicts[kind].append((case, stop.attempt(case["code"])))
+    return verdicts
