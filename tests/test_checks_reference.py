@@ -195,3 +195,9 @@ def test_fit_records_survive_the_guard_reloading_grader_modules(data):
         fails(lambda: fresh.trained_as(model, x=x[::-1], y=y, epochs=1), mentions=["다른 입력 데이터"])
     finally:
         sys.modules.update(saved)
+
+
+def test_accuracy_object_is_not_the_accuracy_string():
+    """keras.metrics.Accuracy() checks exact equality of probabilities and labels: not what 'accuracy' means."""
+    fails(checks.same_compile, compiled_chain(**{**REFERENCE_COMPILE, "metrics": [keras.metrics.Accuracy()]}),
+          compiled_chain(**REFERENCE_COMPILE), mentions=["metrics"])

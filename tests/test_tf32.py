@@ -19,6 +19,10 @@ tf32 = keras.ops.convert_to_numpy(layer(x)).astype("float64")
 exact = x.astype("float64") @ keras.ops.convert_to_numpy(layer.kernel).astype("float64")
 error = np.max(np.abs(tf32 - exact)) / np.max(np.abs(exact))
 assert 1e-5 < error < 1e-2, f"TF32 emulation is not active: relative error {error:.2e}"
+import tensorflow as tf
+with tf.GradientTape() as tape:
+    total = keras.ops.sum(layer(x))
+assert tape.gradient(total, layer.kernel) is not None, "TF32 emulation blocks gradients: models cannot train"
 """
 
 

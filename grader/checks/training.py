@@ -58,16 +58,17 @@ _ACCURACY_FOR_LOSS = {"binary_crossentropy": "binary_accuracy",
 
 
 def _metric_name(metric, loss):
+    """What a metric measures: 'accuracy' as a string means the accuracy that fits the loss (as Keras reads it);
+    a metric object or function is named by its class or function (keras.metrics.Accuracy() is exact equality)."""
     if isinstance(metric, str):
         name = _METRIC_ALIASES.get(metric, metric)
-    elif isinstance(metric, keras.metrics.Metric):
+        return _ACCURACY_FOR_LOSS.get(loss, name) if name == "accuracy" else name
+    if isinstance(metric, keras.metrics.Metric):
         name = loss_name(type(metric).__name__)
     else:
         name = getattr(metric, "__name__", type(metric).__name__)
     name = _METRIC_ALIASES.get(name, name)
-    if name == "accuracy":
-        name = _ACCURACY_FOR_LOSS.get(loss, "accuracy")
-    return name
+    return "exact_accuracy" if name == "accuracy" else name
 
 
 def _metric_names(metrics, loss):

@@ -12,7 +12,8 @@ def _to_tf32(x):
     if x.dtype != tf.float32:
         return x
     bits = tf.bitcast(x, tf.int32)
-    return tf.bitcast(tf.bitwise.bitwise_and(bits + 0x1000, tf.constant(-0x2000, tf.int32)), tf.float32)
+    rounded = tf.bitcast(tf.bitwise.bitwise_and(bits + 0x1000, tf.constant(-0x2000, tf.int32)), tf.float32)
+    return x + tf.stop_gradient(rounded - x)  # the rounded value forward, gradients pass straight through
 
 
 def _tf32_matmul(x1, x2):
