@@ -201,3 +201,26 @@ def test_accuracy_object_is_not_the_accuracy_string():
     """keras.metrics.Accuracy() checks exact equality of probabilities and labels: not what 'accuracy' means."""
     fails(checks.same_compile, compiled_chain(**{**REFERENCE_COMPILE, "metrics": [keras.metrics.Accuracy()]}),
           compiled_chain(**REFERENCE_COMPILE), mentions=["metrics"])
+
+
+def test_patching_the_recorder_breaks_nothing_after_the_guard_reloads_it(data):
+    """A submission that replaces every function of the grader's modules (tests/test_hostile PATCH_GRADER)
+    must not break the recording of later fits once grader.guard has reloaded the modules."""
+    import importlib
+    import sys
+
+    x, y = data
+    saved = {name: module for name, module in sys.modules.items() if name.split(".")[0] == "grader"}
+    try:
+        for name in dir(checks.fitlog):
+            if not name.startswith("__") and callable(getattr(checks.fitlog, name)):
+                setattr(checks.fitlog, name, lambda *args, **kwargs: None)
+        for name in saved:
+            del sys.modules[name]
+        fresh = importlib.import_module("grader.checks")
+        model = compiled_chain(**REFERENCE_COMPILE)
+        model.fit(x, y, epochs=1, batch_size=16, verbose=0)
+        fresh.trained_as(model, x=x, y=y, epochs=1, batch_size=16)
+    finally:
+        sys.modules.update(saved)
+        importlib.reload(checks.fitlog)

@@ -456,7 +456,7 @@ def test_every_other_student_is_graded_as_if_alone(sandboxed):
 
 def test_output_folder_holds_only_what_the_grader_wrote(sandboxed):
     out = sandboxed.out
-    expected = {"grades.csv", *sandboxed.earlier}
+    expected = {"grades.csv", "intake.csv", "report.html", *sandboxed.earlier}
     for student in sandboxed.results:
         expected |= {f"{student}.json", f"{student}.html", f"notebooks/{student}.ipynb"}
     assert {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()} == expected

@@ -6,6 +6,7 @@ through it. `install()` wraps the three `keras.Model` methods once per kernel; e
 Data are kept as small fingerprints (shape, sampled values, sums), never as copies.
 """
 
+import importlib
 import inspect
 import sys
 import weakref
@@ -107,30 +108,38 @@ def _validation(arguments):
     return fingerprint(data), None
 
 
+def _record(method, original, signature, model, args, kwargs):
+    """Run `original` and log the call (the body of every wrapped method)."""
+    try:
+        bound = signature.bind(model, *args, **kwargs)
+    except TypeError:  # let Keras report the student's wrong arguments itself
+        return original(model, *args, **kwargs)
+    arguments = {k: v for k, v in bound.arguments.items() if k not in ("self", "kwargs")}
+    arguments.update(bound.arguments.get("kwargs", {}))
+    data = {"x": fingerprint(arguments.pop("x", None)), "y": fingerprint(arguments.pop("y", None))}
+    data["validation_x"], data["validation_y"] = _validation(arguments)
+    arguments = {k: v for k, v in arguments.items() if k not in ("callbacks", "sample_weight")}
+    call = Call(method, weakref.ref(model), arguments, data, _iterations(model))
+    log = getattr(sys, LOG, None)
+    if log is None:
+        log = []
+        setattr(sys, LOG, log)
+    log.append(call)
+    result = original(model, *args, **kwargs)
+    call.result, call.finished = result, True
+    if method == "fit":
+        call.epochs_run = len(getattr(result, "epoch", []))
+    return result
+
+
 def _wrap(method, original):
     signature = inspect.signature(original)
 
     def recorded(self, *args, **kwargs):
-        try:
-            bound = signature.bind(self, *args, **kwargs)
-        except TypeError:  # let Keras report the student's wrong arguments itself
-            return original(self, *args, **kwargs)
-        arguments = {k: v for k, v in bound.arguments.items() if k not in ("self", "kwargs")}
-        arguments.update(bound.arguments.get("kwargs", {}))
-        data = {"x": fingerprint(arguments.pop("x", None)), "y": fingerprint(arguments.pop("y", None))}
-        data["validation_x"], data["validation_y"] = _validation(arguments)
-        arguments = {k: v for k, v in arguments.items() if k not in ("callbacks", "sample_weight")}
-        call = Call(method, weakref.ref(self), arguments, data, _iterations(self))
-        log = getattr(sys, LOG, None)
-        if log is None:
-            log = []
-            setattr(sys, LOG, log)
-        log.append(call)
-        result = original(self, *args, **kwargs)
-        call.result, call.finished = result, True
-        if method == "fit":
-            call.epochs_run = len(getattr(result, "epoch", []))
-        return result
+        # The module as it is now: grader.guard.restore() reloads grader modules before every test cell,
+        # so code that patched this module's functions cannot break or bend later records.
+        current = sys.modules.get(__name__) or importlib.import_module(__name__)
+        return current._record(method, original, signature, self, args, kwargs)
 
     recorded.__name__ = original.__name__
     recorded.__doc__ = original.__doc__
