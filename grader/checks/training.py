@@ -206,8 +206,10 @@ def trained_as(model, *, x, y, epochs, batch_size=None, validation_data=None, va
 
 
 def _component(result, index):
+    """Element `index` of what evaluate returned, in the list order (loss first) also for return_dict=True."""
     if isinstance(result, dict):
-        return list(result.values())[index]
+        keys = ["loss", *(key for key in result if key != "loss")]
+        return result.get(keys[index]) if index < len(keys) else None
     if isinstance(result, (list, tuple)):
         return result[index]
     return result if index == 0 else None
