@@ -8,7 +8,7 @@ throughputs and their ratio, checks that the scores agree on the intact submissi
 serial per-submission time into the notebook's own code and the overhead around it (process and
 kernel start, imports), next to the time of a bare `python -c "import tensorflow"`.
 nbgrader's time includes the reruns it needs when it stops its batch on a damaged submission
-(see `grader.nbgrader_course.autograde`).
+(see `grader.host.nbgrader_course.autograde`).
 
 It also times one submission graded alone with and without the bubblewrap sandbox, alternating,
 as the median of `--sandbox-pairs` paired runs (`--sandbox-only` skips everything else).
@@ -31,12 +31,12 @@ os.environ.setdefault("IPYTHONDIR", str(ROOT / "tests" / "ipython"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, str(ROOT))
 
-from grader.course import load_course  # noqa: E402
-from grader.execute import Limits  # noqa: E402
-from grader.grade import Assignment, grade_batch  # noqa: E402
-from grader.nbgrader_course import autograde, make_course, submit  # noqa: E402
-from grader.samples import filled, load_wrong_answers, sample_class  # noqa: E402
-from grader.sandbox import Bubblewrap, NoSandbox, probe  # noqa: E402
+from grader.host.course import load_course  # noqa: E402
+from grader.host.execute import Limits  # noqa: E402
+from grader.host.grade import Assignment, grade_batch  # noqa: E402
+from grader.host.nbgrader_course import autograde, make_course, submit  # noqa: E402
+from grader.host.samples import filled, load_wrong_answers, sample_class  # noqa: E402
+from grader.host.sandbox import Bubblewrap, NoSandbox, probe  # noqa: E402
 
 DAMAGED = ("stripped", "reordered", "extra", "markdown", "duplicated", "nbformat40")
 

@@ -39,13 +39,13 @@ sys.path.insert(0, str(ROOT))
 
 import nbformat  # noqa: E402
 
-from grader.course import load_course, tomllib  # noqa: E402
-from grader.notebook import is_exercise, is_test, marker  # noqa: E402
+from grader.host.course import load_course, tomllib  # noqa: E402
+from grader.host.notebook import is_exercise, is_test, marker  # noqa: E402
 
 try:
-    from grader.notebook import answer_of  # noqa: E402
+    from grader.host.notebook import answer_of  # noqa: E402
 except ImportError:  # older layout
-    from grader.samples import answer_of  # noqa: E402
+    from grader.host.samples import answer_of  # noqa: E402
 
 EQUIVALENT = ROOT / "benchmarks" / "equivalent.toml"
 TARGET = 0.95
@@ -928,9 +928,9 @@ def summary_table(results):
 
 def confirm(course, results, n, seed, log=print):
     """Grade n judged mutants with the real pipeline; the disagreements (empty when all agree)."""
-    from grader.execute import Limits
-    from grader.grade import Assignment, grade_batch
-    from grader.samples import filled
+    from grader.host.execute import Limits
+    from grader.host.grade import Assignment, grade_batch
+    from grader.host.samples import filled
 
     judged = [m for r in results for m in r.mutants if m.verdict in ("test", "crash", "survived", "equivalent")]
     chosen = random.Random(seed).sample(judged, min(n, len(judged)))

@@ -17,7 +17,7 @@ os.environ.setdefault("IPYTHONDIR", str(ROOT / "tests" / "ipython"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, str(ROOT))
 
-from grader.course import load_course  # noqa: E402
+from grader.host.course import load_course  # noqa: E402
 
 
 def time_notebook(path):

@@ -128,7 +128,7 @@ def default_folder():
     """COURSE_DATASETS if set; else ../shared/datasets beside a checkout; else synthetic files."""
     if os.environ.get("COURSE_DATASETS"):
         return Path(os.environ["COURSE_DATASETS"])
-    # GRADER_CHECKOUT: set by grader.execute, whose kernels import a private copy of grader.
+    # GRADER_CHECKOUT: set by grader.host.execute, whose kernels import a private copy of grader.
     checkout = Path(os.environ.get("GRADER_CHECKOUT") or Path(__file__).resolve().parent.parent)
     shared = checkout.parent / "shared" / "datasets"
     if _has_all_files(shared):

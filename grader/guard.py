@@ -5,7 +5,7 @@ test cell. `restore` undoes what a submission may do to make tests pass: replace
 `grader` modules, patched Keras classes, replaced builtins, IPython handlers that swallow
 exceptions. The guard cell imports this module afresh each time and the snapshot lives on `sys`,
 so patching `grader` modules cannot disable it. It is a defence, not a sandbox: code in the same
-process can still attack the snapshot itself, which is why `grader.suspicious` flags such code.
+process can still attack the snapshot itself, which is why `grader.host.suspicious` flags such code.
 """
 
 import builtins

@@ -3,7 +3,7 @@
 source/<lesson>/<lesson>.ipynb are links to ../solutions/, so there is still one source of truth.
 """
 
-from grader.release import CODE_STUB, TEXT_STUB
+from grader.host.release import CODE_STUB, TEXT_STUB
 
 c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = "keras-course-ko"

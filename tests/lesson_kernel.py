@@ -6,9 +6,9 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from grader.course import tomllib
+from grader.host.course import tomllib
 from grader.hidden import NOTE
-from grader.notebook import is_exercise, is_test, marker
+from grader.host.notebook import is_exercise, is_test, marker
 from tests.conftest import ROOT
 
 
@@ -57,7 +57,7 @@ def stops_at_tests(solution_path):
 
 
 def wrong_answers(lesson):
-    from grader.samples import load_wrong_answers
+    from grader.host.samples import load_wrong_answers
 
     return load_wrong_answers(ROOT / "tests" / "corpus" / f"{lesson}.toml")
 

@@ -9,7 +9,7 @@ the test cell, and must pass.
 import nbformat
 import pytest
 
-from grader.notebook import is_exercise, marker
+from grader.host.notebook import is_exercise, marker
 from tests.conftest import lesson_names
 from tests.lesson_kernel import alternatives, judge
 

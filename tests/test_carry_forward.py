@@ -8,10 +8,10 @@ its feedback must say that grading went on with the reference answer.
 import nbformat
 import pytest
 
-from grader.execute import Limits
-from grader.grade import Assignment, grade_batch
+from grader.host.execute import Limits
+from grader.host.grade import Assignment, grade_batch
 from grader.hidden import NOTE
-from grader.samples import filled
+from grader.host.samples import filled
 
 ONLY_MISTAKE = {
     "04_keras_workflow": [("4-2", "history_3_epochs", """

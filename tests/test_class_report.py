@@ -1,4 +1,4 @@
-"""grader.class_report: one self-contained report.html for a lesson (plots with a Korean font)."""
+"""grader.host.class_report: one self-contained report.html for a lesson (plots with a Korean font)."""
 
 import base64
 import re
@@ -7,7 +7,7 @@ import warnings
 
 import pytest
 
-from grader.class_report import first_line, korean_font, summarise, write_class_report
+from grader.host.class_report import first_line, korean_font, summarise, write_class_report
 
 TESTS = [("l01_ex1_dense_test", "1-1", "밀집 층 만들고 적용하기", 2),
          ("l01_ex2_forward_test", "1-2", "정방향 계산 구현하기", 3)]

@@ -1,6 +1,6 @@
 """`grader grade` on a corpus of correct, wrong, damaged and hostile submissions (one batch).
 
-The corpus (grader.samples) is built from lesson 01's released notebook as students fill it in,
+The corpus (grader.host.samples) is built from lesson 01's released notebook as students fill it in,
 with wrong answers from tests/corpus/.
 """
 
@@ -11,11 +11,11 @@ import unicodedata
 
 import pytest
 
-from grader.execute import Limits
-from grader.grade import Assignment, grade_batch
-from grader.intake import naming
-from grader.notebook import is_exercise, is_test, marker, points
-from grader.samples import load_wrong_answers, sample_class, write_class
+from grader.host.execute import Limits
+from grader.host.grade import Assignment, grade_batch
+from grader.host.intake import naming
+from grader.host.notebook import is_exercise, is_test, marker, points
+from grader.host.samples import load_wrong_answers, sample_class, write_class
 from tests.conftest import ROOT
 
 LIMITS = Limits(cell_timeout=20, notebook_timeout=60, memory_mb=4096)

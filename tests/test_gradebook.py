@@ -1,10 +1,10 @@
-"""grader.gradebook: all lessons' result folders in one Excel-friendly table (no notebook runs)."""
+"""grader.host.gradebook: all lessons' result folders in one Excel-friendly table (no notebook runs)."""
 
 import csv
 import json
 
-from grader.gradebook import gradebook, read_results
-from grader.intake import Student
+from grader.host.gradebook import gradebook, read_results
+from grader.host.intake import Student
 
 
 def result(student, lesson, score, max_score=10, status="ok"):

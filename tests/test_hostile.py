@@ -20,13 +20,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import grade, report
-from grader.execute import Limits
-from grader.grade import Assignment, grade_batch
-from grader.results import Result
-from grader.sandbox import resolve
-from grader.notebook import is_exercise, is_test, marker, points
-from grader.samples import filled, load_wrong_answers
+from grader.host import grade, report
+from grader.host.execute import Limits
+from grader.host.grade import Assignment, grade_batch
+from grader.host.results import Result
+from grader.host.sandbox import resolve
+from grader.host.notebook import is_exercise, is_test, marker, points
+from grader.host.samples import filled, load_wrong_answers
 from tests.conftest import ROOT
 
 LIMITS = Limits(cell_timeout=20, notebook_timeout=90, memory_mb=4096)

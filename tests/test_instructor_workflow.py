@@ -9,8 +9,8 @@ import zipfile
 import nbformat
 import pytest
 
-from grader.cli import main
-from grader.samples import filled
+from grader.host.cli import main
+from grader.host.samples import filled
 from tests.conftest import ROOT
 
 LESSON = "01_layers"
@@ -26,7 +26,7 @@ def rows(path):
 @pytest.fixture(scope="module")
 def lms_download(course, tmp_path_factory):
     folder = tmp_path_factory.mktemp("lms")
-    from grader.release import student_notebook
+    from grader.host.release import student_notebook
 
     solution = nbformat.read(course.solution_path(course.lesson(LESSON)), as_version=4)
     released = student_notebook(solution, course, course.lesson(LESSON))

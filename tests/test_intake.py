@@ -1,4 +1,4 @@
-"""grader.intake: finding submissions in folders and LMS zips, naming students, roster, shards.
+"""grader.host.intake: finding submissions in folders and LMS zips, naming students, roster, shards.
 
 Fast: no TensorFlow, no notebook execution; every file is built here in a temporary folder.
 """
@@ -13,7 +13,7 @@ import zipfile
 
 import pytest
 
-from grader.intake import (ShardError, Student, ZipLimits, contains_token, gather, read_roster,
+from grader.host.intake import (ShardError, Student, ZipLimits, contains_token, gather, read_roster,
                            shard_from_environment, write_problems_csv)
 
 LESSON = "01_layers"

@@ -3,10 +3,10 @@
 import nbformat
 import pytest
 
-from grader.execute import Limits
-from grader.grade import Assignment, grade_batch
-from grader.nbgrader_course import autograde, make_course, submit
-from grader.samples import filled, load_wrong_answers, sample_class
+from grader.host.execute import Limits
+from grader.host.grade import Assignment, grade_batch
+from grader.host.nbgrader_course import autograde, make_course, submit
+from grader.host.samples import filled, load_wrong_answers, sample_class
 from tests.conftest import ROOT
 
 

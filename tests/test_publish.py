@@ -9,10 +9,10 @@ import sys
 import nbformat
 import pytest
 
-from grader.course import tomllib
+from grader.host.course import tomllib
 from grader.datasets import default_folder
-from grader.notebook import answer_of, is_exercise
-from grader.publish import MANIFEST, REGION, PublishError, public_package_files, publish, student_course
+from grader.host.notebook import answer_of, is_exercise
+from grader.host.publish import MANIFEST, REGION, PublishError, public_package_files, publish, student_course
 from tests.colab_env.prepare import prepare, student_repository_for_tests
 from tests.colab_env.run_lessons import kernel_environment, run_notebook, student_ipythondir
 from tests.conftest import ROOT, lesson_names
@@ -170,7 +170,7 @@ def test_publish_refuses_what_would_leak_or_need_instructor_modules(course, tmp_
     public = "\n".join(REGION.sub("", cell.source) for nb in notebooks for cell in nb.cells)
     answer = next(answer_of(cell) for nb in notebooks for cell in nb.cells
                   if is_exercise(cell) and answer_of(cell).strip() not in public)
-    monkeypatch.setattr("grader.publish.readme", lambda student: f"# 강의\n\n```python\n{answer}```\n")
+    monkeypatch.setattr("grader.host.publish.readme", lambda student: f"# 강의\n\n```python\n{answer}```\n")
     with pytest.raises(PublishError, match="would leak"):
         publish(course, tmp_path / "out", repository=student_repository_for_tests(course))
     assert not (tmp_path / "out").exists()

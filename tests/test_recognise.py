@@ -1,4 +1,4 @@
-"""grader.recognise: a notebook that is not this lesson's is recognised before anything runs.
+"""grader.host.recognise: a notebook that is not this lesson's is recognised before anything runs.
 
 Uses the real lessons (lessons/*.ipynb and solutions/*.ipynb) and notebooks made here; no kernel.
 """
@@ -10,8 +10,8 @@ import unicodedata
 import nbformat
 import pytest
 
-from grader.notebook import read_notebook
-from grader.recognise import NOT_THIS_LESSON, load_course_markers, marks_of, recognise
+from grader.host.notebook import read_notebook
+from grader.host.recognise import NOT_THIS_LESSON, load_course_markers, marks_of, recognise
 from tests.conftest import ROOT, lesson_names
 
 LESSONS = lesson_names()
@@ -101,10 +101,10 @@ def test_marks_of_a_lesson():
 
 
 def test_the_sample_class_is_named_as_before_and_every_notebook_is_recognised(tmp_path, markers):
-    """The demo class (grader.samples): damaged but genuine notebooks are never taken for another lesson."""
-    from grader.intake import gather
-    from grader.notebook import NotebookError
-    from grader.samples import sample_class, write_class
+    """The demo class (grader.host.samples): damaged but genuine notebooks are never taken for another lesson."""
+    from grader.host.intake import gather
+    from grader.host.notebook import NotebookError
+    from grader.host.samples import sample_class, write_class
 
     solution = read_notebook(ROOT / "solutions" / "01_layers.ipynb")
     write_class(sample_class(solution, released("01_layers"), "01_layers", []), tmp_path)

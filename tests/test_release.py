@@ -1,5 +1,6 @@
 """lessons/ is generated from solutions/: in sync, no answers or hidden tests, Colab header works."""
 
+import re
 import shutil
 import sys
 import types
@@ -8,9 +9,9 @@ import nbformat
 import pytest
 from IPython.core.inputtransformer2 import TransformerManager
 
-from grader.cli import main
-from grader.notebook import is_exercise, is_test, structure_problems
-from grader.release import CODE_STUB, release_lesson, student_notebook
+from grader.host.cli import main
+from grader.host.notebook import is_exercise, is_test, structure_problems
+from grader.host.release import CODE_STUB, release_lesson, student_notebook
 
 
 def lesson_pairs(course):
@@ -35,7 +36,8 @@ def test_solutions_are_well_formed_with_at_least_five_exercises(course):
         assert structure_problems(solution) == [], lesson.name
         tests = [cell for cell in solution.cells if is_test(cell)]
         assert len(tests) >= 5, lesson.name
-        assert all(f"grader.hidden import lesson{lesson.name[:2]}" in cell.source for cell in tests)
+        hidden = re.compile(rf"from grader\.hidden import [\w, ]*\blesson{lesson.name[:2]}\b")
+        assert all(hidden.search(cell.source) and "with carry_forward(" in cell.source for cell in tests), lesson.name
 
 
 def test_student_versions_contain_no_answers_and_no_hidden_tests(course):

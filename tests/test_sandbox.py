@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import cli, sandbox
-from grader.sandbox import INSTALL, Bubblewrap, NoSandbox, SandboxError, resolve
+from grader.host import cli, sandbox
+from grader.host.sandbox import INSTALL, Bubblewrap, NoSandbox, SandboxError, resolve
 from tests.conftest import ROOT
 
 

@@ -1,9 +1,9 @@
 """`grader grade --shard K/N` on N machines, then `grader merge`, equals one unsharded run."""
 
-from grader.cli import main
-from grader.execute import Limits
-from grader.grade import Assignment, in_shard
-from grader.samples import sample_class, write_class
+from grader.host.cli import main
+from grader.host.execute import Limits
+from grader.host.grade import Assignment, in_shard
+from grader.host.samples import sample_class, write_class
 
 QUICK = ("김민준", "이서연", "broken_json", "empty", "report", "not_notebook")
 

@@ -8,7 +8,7 @@ fail with the expected message.
 import nbformat
 import pytest
 
-from grader.notebook import is_exercise, marker
+from grader.host.notebook import is_exercise, marker
 from tests.conftest import lesson_names
 from tests.lesson_kernel import judge, wrong_answers
 

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import nbformat
 
-from grader.course import load_course
+from grader.host.course import load_course
 from grader.datasets import default_folder
-from grader.publish import publish
-from grader.release import HEADER_ROLE
-from grader.samples import filled
+from grader.host.publish import publish
+from grader.host.release import HEADER_ROLE
+from grader.host.samples import filled
 
 ROOT = Path(__file__).resolve().parents[2]
 

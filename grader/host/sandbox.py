@@ -1,6 +1,6 @@
 """The sandbox around one grading run: a small seam with one runner per way of isolating it.
 
-A runner turns the worker command (`python -m grader.execute ...`) into the command that really
+A runner turns the worker command (`python -m grader.host.execute ...`) into the command that really
 starts, and later kills every process of that run. Two runners exist:
 
 - `NoSandbox` ("none"): the worker runs as the grader's own user, in the run's scratch folder.
@@ -93,7 +93,7 @@ class Bubblewrap:
             if startup.is_dir():
                 mounts.append((str(startup), f"{HOME}/.ipython/profile_default/startup"))
             env["IPYTHONDIR"] = f"{HOME}/.ipython"
-            from .datasets import default_folder
+            from ..datasets import default_folder
 
             datasets = str(default_folder().resolve())  # filled here by the parent, read-only inside
             mounts.append((datasets, datasets))
@@ -239,7 +239,7 @@ def resolve(choice=None):
 def _python_paths():
     """Folders the worker's Python needs: the environment, its base installation, site-packages.
     The checkout itself and its grader/ are left out (an editable install): the run imports its own copy."""
-    checkout = Path(__file__).resolve().parent.parent
+    checkout = Path(__file__).resolve().parents[2]
     candidates = {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix,
                   str(Path(sys.executable).parent)}
     candidates |= {p for p in sys.path if "site-packages" in p or "dist-packages" in p}
@@ -272,7 +272,7 @@ def _font_cache():
 
 def _prefetch_keras_datasets(solution):
     """Download the Keras datasets the solution loads (once, outside); the Keras cache folder or None."""
-    from .datasets import FILES
+    from ..datasets import FILES
 
     names = sorted({n for cell in solution.cells for n in DATASET_FILE.findall(cell.source) if n in FILES})
     cache = Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras") / "datasets"

@@ -1,6 +1,6 @@
 """The result schema of grading: one owner for statuses, per-test and per-student results, and their JSON.
 
-Every other module reads and writes results through these classes; `grader.report` renders them.
+Every other module reads and writes results through these classes; `grader.host.report` renders them.
 """
 
 import json

@@ -1,7 +1,7 @@
 """Course gradebook: every lesson's results in one table (student × lesson), for the LMS.
 
 Reads the per-student JSON results that `grader grade` (or `grader merge`) wrote into each result
-folder, through grader.results.read_results, and writes gradebook.csv (UTF-8 with BOM, for Excel):
+folder, through grader.host.results.read_results, and writes gradebook.csv (UTF-8 with BOM, for Excel):
 student, name, one score column per lesson (course.toml order), total, max_total, missing
 (미제출: status `missing`, or no result at all for a lesson), notes (other problem statuses).
 """
@@ -55,7 +55,7 @@ def _lesson_order(found, course):
 
 
 def build(result_dirs, course=None, roster=None):
-    """The Gradebook of `result_dirs`; `roster` (grader.intake.read_roster) adds names and absent students."""
+    """The Gradebook of `result_dirs`; `roster` (grader.host.intake.read_roster) adds names and absent students."""
     table, warnings = _collect(result_dirs)
     lessons = _lesson_order({lesson for _, lesson in table}, course)
     names = {s.id: s.name for s in roster or ()}

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import __version__
+from .. import __version__
 from .notebook import answer_of, is_exercise, structure_problems
 from .release import student_notebook
 

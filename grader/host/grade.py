@@ -1,9 +1,9 @@
 """Grade a batch of submissions: intake, assemble, execute in isolation, score, report. Never stops a batch.
 
-The pipeline: `grader.intake` finds the files and names the students (roster, LMS downloads, shards);
-`grader.match` assembles the solution notebook with the student's answers; `grader.execute` runs it
-in a sandbox (`grader.sandbox`); `grader.scoring` turns the executed notebook into test results;
-`grader.report` and `grader.class_report` write them. The result schema lives in `grader.results`.
+The pipeline: `grader.host.intake` finds the files and names the students (roster, LMS downloads, shards);
+`grader.host.match` assembles the solution notebook with the student's answers; `grader.host.execute` runs it
+in a sandbox (`grader.host.sandbox`); `grader.host.scoring` turns the executed notebook into test results;
+`grader.host.report` and `grader.host.class_report` write them. The result schema lives in `grader.host.results`.
 """
 
 import hashlib
@@ -26,7 +26,7 @@ from .results import Result, Status, read_result
 from .sandbox import NoSandbox, resolve
 from .scoring import failed_tests, match_notes, score, status_reason
 
-PACKAGE = Path(__file__).parent
+PACKAGE = Path(__file__).resolve().parents[1]  # the whole grader package, in-kernel side included
 
 
 def package_files():
@@ -62,7 +62,7 @@ class Assignment:
 
 
 class _Bytes:
-    """What grader.notebook.read_notebook reads: the submission's bytes as read once by the intake."""
+    """What grader.host.notebook.read_notebook reads: the submission's bytes as read once by the intake."""
 
     def __init__(self, data):
         self.data = data
@@ -159,9 +159,9 @@ def grade_batch(paths, assignment, out, jobs=2, force=False, progress=True, shar
                 roster=None):
     """Grade the submissions under `paths` (files, folders, LMS zips), or only shard (k, n) of them, into `out`.
 
-    Unchanged submissions are skipped. `roster`: students from grader.intake.read_roster (then ids are 학번,
+    Unchanged submissions are skipped. `roster`: students from grader.host.intake.read_roster (then ids are 학번,
     files that match no one are listed in intake.csv, students without a file get a `missing` row).
-    `sandbox`: a runner from grader.sandbox, or "auto"/"bwrap"/"none" (None: $GRADER_SANDBOX, else auto).
+    `sandbox`: a runner from grader.host.sandbox, or "auto"/"bwrap"/"none" (None: $GRADER_SANDBOX, else auto).
     Every file is read once, before any student code runs; only this process writes into `out`.
     Returns (results, number reused, intake).
     """

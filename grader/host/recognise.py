@@ -1,7 +1,7 @@
 """Is a submitted notebook this lesson's notebook? Decided before anything is executed.
 
 A notebook belongs to a lesson when one of its cells carries an exercise of that lesson: the
-nbgrader grade_id (`l01_ex2_forward`) or the visible marker (`# [연습 1-2]`), as grader.match
+nbgrader grade_id (`l01_ex2_forward`) or the visible marker (`# [연습 1-2]`), as grader.host.match
 finds answers. A notebook with none (another lesson, someone's unrelated study notebook, an empty
 checkpoint file) is reported with a reason and not graded.
 """

@@ -1,7 +1,7 @@
 """Run one notebook in its own worker process and kernel, with time, memory, file and process limits.
 
-The parent calls `run_isolated`; it starts `python -m grader.execute` through a sandbox runner
-(grader.sandbox: bubblewrap by default, or none) with resource limits inherited by the kernel,
+The parent calls `run_isolated`; it starts `python -m grader.host.execute` through a sandbox runner
+(grader.host.sandbox: bubblewrap by default, or none) with resource limits inherited by the kernel,
 waits at most `notebook_timeout` seconds and then has the runner kill every process of that run.
 The worker executes the notebook with nbclient and sends it to the parent through a pipe after
 every cell, so whatever ran before a timeout or crash is kept, and nothing the run writes reaches
@@ -168,7 +168,7 @@ def copy_changed(files, folder):
 
 
 def run_isolated(nb, folder, limits, grader_files, runner=None):
-    """Execute `nb` in a fresh worker process started by `runner` (grader.sandbox) from `folder`
+    """Execute `nb` in a fresh worker process started by `runner` (grader.host.sandbox) from `folder`
     (the run's inputs), with `grader` imported from a private copy of `grader_files` {path: bytes}."""
     from .sandbox import NoSandbox
 
@@ -180,13 +180,13 @@ def run_isolated(nb, folder, limits, grader_files, runner=None):
     token = uuid.uuid4().hex
     env = {"MPLBACKEND": "Agg", "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
            "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(folder / TRUSTED), "GRADER_RUN": token,
-           "GRADER_CHECKOUT": str(Path(__file__).resolve().parent.parent)}
+           "GRADER_CHECKOUT": str(Path(__file__).resolve().parents[2])}
     if runner.name != "none":
         del env["GRADER_CHECKOUT"]  # the sandbox gets COURSE_DATASETS instead; the checkout is not there
     elif os.environ.get("PYTHONPATH"):
         env["PYTHONPATH"] += os.pathsep + os.environ["PYTHONPATH"]
     read_end, write_end = os.pipe()
-    command = [sys.executable, "-m", "grader.execute", str(source), str(limits.cell_timeout),
+    command = [sys.executable, "-m", "grader.host.execute", str(source), str(limits.cell_timeout),
                str(write_end), str(getattr(runner, "processes", 0))]
     status, detail = None, ""
     try:
