@@ -12,7 +12,7 @@ from .losses import (compiled, loss, loss_fn_matches, loss_name, matches_task, o
 from .models import (count_parameters, input_count, input_shape, is_model, layer, layer_table, layers,
                      output_count, output_shape, param_count, same_structure)
 from .numeric import close
-from .reference import same_behaviour, same_layers, same_model, same_wiring
+from .reference import same_behaviour, same_layer, same_layers, same_model, same_wiring
 from .training import evaluated, same_compile, same_optimizer, trained_as
 
 fitlog.install()
@@ -21,6 +21,6 @@ __all__ = [
     "answer", "close", "compiled", "count_parameters", "evaluated", "fail", "fitlog", "input_count",
     "input_shape", "is_float", "is_int", "is_model", "is_shape", "layer", "layer_table", "layers", "loss",
     "loss_fn_matches", "loss_name", "matches_task", "optimizer", "output_count", "output_shape", "param_count",
-    "passed", "same_behaviour", "same_compile", "same_layers", "same_model", "same_optimizer", "same_structure",
-    "same_wiring", "student_code", "to_numpy", "trained_as", "trains",
+    "passed", "same_behaviour", "same_compile", "same_layer", "same_layers", "same_model", "same_optimizer",
+    "same_structure", "same_wiring", "student_code", "to_numpy", "trained_as", "trains",
 ]

@@ -122,6 +122,16 @@ def same_layers(model, reference, free=()):
                      _SETTING_HINTS.get(key, "층을 만들 때 넘긴 인자를 문제와 비교하세요."))
 
 
+def same_layer(layer, wanted, name, free=()):
+    """One layer object configured exactly as the reference layer (units, activation, use_bias, ...)."""
+    __tracebackhide__ = True
+    found_settings, wanted_settings = _settings(layer, free), _settings(wanted, free)
+    for key in sorted(found_settings.keys() | wanted_settings.keys()):
+        if found_settings.get(key) != wanted_settings.get(key):
+            fail(f"{name}의 설정 {key}이(가) 다릅니다.", wanted_settings.get(key), found_settings.get(key),
+                 _SETTING_HINTS.get(key, "문제에 적힌 설정 외에는 층의 기본값을 그대로 두세요."))
+
+
 _SETTING_HINTS = {
     "units": "units는 그 층이 내보내는 특성(출력)의 개수입니다.",
     "activation": "activation을 빼면 'linear'(활성화 함수 없음)가 됩니다.",

@@ -11,6 +11,8 @@ import contextlib
 import importlib
 import io
 
+import keras
+
 NOTE = ("→ 다음 연습들이 이 답 때문에 점수를 잃지 않도록, 이 연습의 정답 코드로 바꿔 이어서 채점했습니다 "
         "(오류 이월 방지).")
 
@@ -21,17 +23,45 @@ def reference_answer(exercise_id):
     return module.ANSWERS[exercise_id]
 
 
-def reference(exercise_id, namespace, *names):
-    """Run the reference answer in a copy of the notebook's namespace and return its values of `names`.
+class _StopAtFit(Exception):
+    """Raised in place of `fit` while an untrained reference is built."""
+
+
+def _stop_at_fit(*args, **kwargs):
+    raise _StopAtFit
+
+
+def reference(exercise_id, namespace, *names, train=True):
+    """Run the reference answer in a copy of the namespace and return its values of `names`.
 
     The copy is shallow: use it for answers that make new objects (a model, a function), not for
     answers that change an object the notebook already holds (e.g. `model.compile(...)` on a given model).
+    `train=False` stops the answer at its first `fit`: the reference as built and compiled, without the cost
+    of training it, for tests that compare structure and compile settings only.
     """
     scratch = dict(namespace)
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        exec(compile(reference_answer(exercise_id), f"<정답 {exercise_id}>", "exec"), scratch)
+    fit = keras.Model.fit
+    if not train:
+        keras.Model.fit = _stop_at_fit
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            exec(compile(reference_answer(exercise_id), f"<정답 {exercise_id}>", "exec"), scratch)
+    except _StopAtFit:
+        pass
+    finally:
+        keras.Model.fit = fit
     values = tuple(scratch[name] for name in names)
     return values[0] if len(names) == 1 else values
+
+
+def answer_in(namespace, name, hint):
+    """The notebook variable `name`, or a Korean failure when the answer did not define it."""
+    __tracebackhide__ = True
+    if name not in namespace:
+        from grader import checks
+
+        checks.fail(f"변수 {name}이(가) 없습니다.", f"{name} = ...", "정의되지 않음", hint)
+    return namespace[name]
 
 
 def _restore(exercise_id, namespace):

@@ -5,71 +5,19 @@ Each test compares the student's answer with the reference the solution's own an
 record of `fit` calls. Numbers are compared with `checks.close` (float64 and TF32 GPUs agree).
 """
 
-import contextlib
-import io
-
-import keras
 import numpy as np
 
 from grader import checks
-from grader.hidden import reference, reference_answer
-
-# Layer settings that never change what a layer computes (the initial weights are the student's choice).
-_FREE = {"name", "trainable", "dtype", "seed", "quantization_config"}
-
-
-def _value(namespace, name, hint):
-    """The notebook variable `name`, or a Korean failure when the answer did not define it."""
-    __tracebackhide__ = True
-    if name not in namespace:
-        checks.fail(f"변수 {name}이(가) 없습니다.", f"{name} = ...", "정의되지 않음", hint)
-    return namespace[name]
-
-
-class _StopAtFit(Exception):
-    """Raised in place of `fit` while an untrained reference is built."""
-
-
-def untrained_reference(exercise_id, namespace, name):
-    """Like `grader.hidden.reference`, but the solution's answer stops at its first `fit`: the reference model
-    as built and compiled, without the cost of training it (compile settings and structure are all we compare)."""
-    scratch = dict(namespace)
-
-    def stop(*args, **kwargs):
-        raise _StopAtFit
-
-    fit = keras.Model.fit
-    keras.Model.fit = stop
-    try:
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            exec(compile(reference_answer(exercise_id), f"<정답 {exercise_id}>", "exec"), scratch)
-    except _StopAtFit:
-        pass
-    finally:
-        keras.Model.fit = fit
-    return scratch[name]
-
-
-def _same_layer(layer, wanted, name):
-    """Every setting of one layer (units, activation, use_bias, ...) as in the reference layer."""
-    __tracebackhide__ = True
-    found_config, wanted_config = (
-        {k: v for k, v in layer.get_config().items() if k not in _FREE and not k.endswith("_initializer")}
-        for layer in (layer, wanted))
-    for key in sorted(found_config.keys() | wanted_config.keys()):
-        if found_config.get(key) != wanted_config.get(key):
-            checks.fail(f"{name}의 설정 {key}이(가) 다릅니다.", wanted_config.get(key), found_config.get(key),
-                        "문제에 적힌 설정 외에는 밀집 층의 기본값을 그대로 두세요.")
-
+from grader.hidden import answer_in, reference
 
 def ex1_dense(namespace):
     """A Dense(64, relu) layer with default settings, applied to x; y is exactly layer(x)."""
     __tracebackhide__ = True
-    layer = _value(namespace, "layer", "밀집 층을 만들어 layer에 담으세요.")
-    y = _value(namespace, "y", "y = layer(x)처럼 층을 x에 적용한 결과를 y에 담으세요.")
+    layer = answer_in(namespace, "layer", "밀집 층을 만들어 layer에 담으세요.")
+    y = answer_in(namespace, "y", "y = layer(x)처럼 층을 x에 적용한 결과를 y에 담으세요.")
     x = namespace["x"]
     checks.layer(layer, ("Dense", 64, "relu"))
-    _same_layer(layer, reference("l01_ex1_dense", namespace, "layer"), "layer")
+    checks.same_layer(layer, reference("l01_ex1_dense", namespace, "layer"), "layer")
     if not layer.built:
         checks.fail("층이 아직 입력에 적용되지 않았습니다.", "y = layer(x)", "가중치가 없는 층",
                     "층을 함수처럼 호출해 x에 적용하세요.")
@@ -96,7 +44,8 @@ def _forward_cases(namespace):
 def ex2_forward(namespace):
     """dense_forward equals the reference relu(inputs @ kernel + bias) on the public case and unseen sizes."""
     __tracebackhide__ = True
-    dense_forward = _value(namespace, "dense_forward", "def dense_forward(inputs, kernel, bias):로 함수를 정의하세요.")
+    dense_forward = answer_in(namespace, "dense_forward",
+                              "def dense_forward(inputs, kernel, bias):로 함수를 정의하세요.")
     if not callable(dense_forward):
         checks.fail("dense_forward가 함수가 아닙니다.", "def dense_forward(inputs, kernel, bias): ...",
                     type(dense_forward).__name__, "def로 함수를 정의하세요.")
@@ -121,7 +70,7 @@ def ex3_predict(namespace):
     """The predicted output shape and parameter counts of 100 → 64 → 32 → 5."""
     __tracebackhide__ = True
     names = ["shape_2", "params_1", "params_2", "params_3", "total_params"]
-    found = {name: _value(namespace, name, f"{name}에 답을 담으세요.") for name in names}
+    found = {name: answer_in(namespace, name, f"{name}에 답을 담으세요.") for name in names}
     checks.is_shape("shape_2", found["shape_2"], ndim=2)
     for name in names[1:]:
         checks.is_int(name, found[name])
@@ -139,7 +88,7 @@ def ex3_predict(namespace):
 def ex4_model(namespace):
     """Same inputs, layers (settings, wiring), parameters and behaviour as the reference model."""
     __tracebackhide__ = True
-    model = _value(namespace, "model", "만든 모델을 model에 담으세요.")
+    model = answer_in(namespace, "model", "만든 모델을 model에 담으세요.")
     checks.input_shape(model, (None, 784))
     checks.output_shape(model, (None, 10))
     checks.same_model(model, reference("l01_ex4_model", namespace, "model"))
@@ -160,13 +109,13 @@ def ex5_fix(namespace):
     """The reference structure and compile settings (all optimizer hyperparameters), keras.Input instead of
     input_shape=, and one fit of a fresh model on all of x_train/y_train for 5 epochs with batch size 32."""
     __tracebackhide__ = True
-    fixed = _value(namespace, "fixed", "고친 모델을 fixed에 담으세요.")
-    history = _value(namespace, "history", "history = fixed.fit(...)처럼 fit의 결과를 담으세요.")
+    fixed = answer_in(namespace, "fixed", "고친 모델을 fixed에 담으세요.")
+    history = answer_in(namespace, "history", "history = fixed.fit(...)처럼 fit의 결과를 담으세요.")
     checks.input_shape(fixed, (None, 20))
     checks.output_shape(fixed, (None, 1))
     checks.loss(fixed, "binary_crossentropy")
     _no_input_shape_argument(fixed)
-    wanted = untrained_reference("l01_ex5_fix", namespace, "fixed")
+    wanted = reference("l01_ex5_fix", namespace, "fixed", train=False)
     checks.same_model(fixed, wanted)
     checks.same_compile(fixed, wanted)
     checks.trained_as(fixed, x=namespace["x_train"], y=namespace["y_train"], epochs=5, batch_size=32,

@@ -9,26 +9,17 @@ weights put into the student's layers. Training is read from the kernel's record
 import keras
 
 from grader import checks
-from grader.hidden import reference
-from grader.hidden.lesson01 import untrained_reference
+from grader.hidden import answer_in, reference
 
 # Concatenate(axis=1) and Concatenate(axis=-1) are the same on (batch, features) tensors; any other
 # axis cannot even be built with these inputs, so the axis setting is left to the student.
 _CONCAT_FREE = ("axis",)
 
 
-def _value(namespace, name, hint):
-    """The notebook variable `name`, or a Korean failure when the answer did not define it."""
-    __tracebackhide__ = True
-    if name not in namespace:
-        checks.fail(f"변수 {name}이(가) 없습니다.", f"{name} = ...", "정의되지 않음", hint)
-    return namespace[name]
-
-
 def ex1_sequential(namespace):
     """A keras.Sequential model equal to the reference (layer settings, parameters, behaviour)."""
     __tracebackhide__ = True
-    seq_model = _value(namespace, "seq_model", "만든 모델을 seq_model에 담으세요.")
+    seq_model = answer_in(namespace, "seq_model", "만든 모델을 seq_model에 담으세요.")
     checks.input_shape(seq_model, (None, 20))
     checks.output_shape(seq_model, (None, 1))
     if not isinstance(seq_model, keras.Sequential):
@@ -40,7 +31,7 @@ def ex1_sequential(namespace):
 def ex2_functional(namespace):
     """A functional (not Sequential) model equal to the reference: same layers, wiring and behaviour."""
     __tracebackhide__ = True
-    func_model = _value(namespace, "func_model", "만든 모델을 func_model에 담으세요.")
+    func_model = answer_in(namespace, "func_model", "만든 모델을 func_model에 담으세요.")
     checks.input_shape(func_model, (None, 20))
     checks.output_shape(func_model, (None, 1))
     if isinstance(func_model, keras.Sequential):
@@ -53,7 +44,7 @@ def ex3_ticket(namespace):
     """Inputs and outputs named and ordered as asked, every layer's activation, the concatenation order
     and the behaviour with the reference's weights."""
     __tracebackhide__ = True
-    ticket_model = _value(namespace, "ticket_model", "만든 모델을 ticket_model에 담으세요.")
+    ticket_model = answer_in(namespace, "ticket_model", "만든 모델을 ticket_model에 담으세요.")
     checks.input_count(ticket_model, 3)
     checks.output_count(ticket_model, 2)
     checks.input_shape(ticket_model, [(None, 1000), (None, 1000), (None, 100)])
@@ -65,10 +56,10 @@ def ex4_multi_output(namespace):
     """A fresh ticket model compiled as the reference (optimizer hyperparameters, per-output losses and
     metrics by meaning), trained once for 3 epochs with batch size 64 on exactly ticket_inputs/ticket_targets."""
     __tracebackhide__ = True
-    multi_model = _value(namespace, "multi_model", "build_ticket_model()로 만든 모델을 multi_model에 담으세요.")
-    multi_history = _value(namespace, "multi_history", "multi_history = multi_model.fit(...)처럼 결과를 담으세요.")
+    multi_model = answer_in(namespace, "multi_model", "build_ticket_model()로 만든 모델을 multi_model에 담으세요.")
+    multi_history = answer_in(namespace, "multi_history", "multi_history = multi_model.fit(...)처럼 결과를 담으세요.")
     checks.loss(multi_model, {"priority": "mean_squared_error", "department": "categorical_crossentropy"})
-    wanted = untrained_reference("l02_ex4_multi_output", namespace, "multi_model")
+    wanted = reference("l02_ex4_multi_output", namespace, "multi_model", train=False)
     checks.same_model(multi_model, wanted, free=_CONCAT_FREE)
     checks.same_compile(multi_model, wanted)
     checks.trained_as(multi_model, x=namespace["ticket_inputs"], y=namespace["ticket_targets"], epochs=3,
@@ -78,7 +69,7 @@ def ex4_multi_output(namespace):
 def ex5_shared(namespace):
     """One Dense(16, relu) layer applied to left and to right, concatenated in that order, a sigmoid score."""
     __tracebackhide__ = True
-    siamese = _value(namespace, "siamese", "만든 모델을 siamese에 담으세요.")
+    siamese = answer_in(namespace, "siamese", "만든 모델을 siamese에 담으세요.")
     checks.input_shape(siamese, [(None, 8), (None, 8)])
     checks.output_shape(siamese, (None, 1))
     dense_layers = [layer for layer in siamese.layers if isinstance(layer, keras.layers.Dense)]
