@@ -42,10 +42,7 @@ import nbformat  # noqa: E402
 from grader.host.course import load_course, tomllib  # noqa: E402
 from grader.host.notebook import is_exercise, is_test, marker  # noqa: E402
 
-try:
-    from grader.host.notebook import answer_of  # noqa: E402
-except ImportError:  # older layout
-    from grader.host.samples import answer_of  # noqa: E402
+from grader.host.notebook import answer_of  # noqa: E402
 
 EQUIVALENT = ROOT / "benchmarks" / "equivalent.toml"
 TARGET = 0.95

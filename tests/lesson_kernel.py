@@ -67,6 +67,12 @@ def alternatives(lesson):
     return tomllib.loads(path.read_text(encoding="utf-8"))["alternative"] if path.exists() else []
 
 
+def exercises_with_too_few(solution_path, cases, minimum):
+    """Labels of the solution's exercises that have fewer than `minimum` of `cases`."""
+    labels = {marker(cell)[1] for cell in nbformat.read(solution_path, as_version=4).cells if is_exercise(cell)}
+    return [label for label in sorted(labels) if sum(case["exercise"] == label for case in cases) < minimum]
+
+
 @functools.cache
 def judge(solution_path, lesson):
     """Every wrong answer and every alternative of the lesson, tried in ONE run of the solution:

@@ -6,20 +6,16 @@ run as the wrong answers (tests.lesson_kernel.judge): each alternative runs as t
 the test cell, and must pass.
 """
 
-import nbformat
 import pytest
 
-from grader.host.notebook import is_exercise, marker
 from tests.conftest import lesson_names
-from tests.lesson_kernel import alternatives, judge
+from tests.lesson_kernel import alternatives, exercises_with_too_few, judge
 
 
 @pytest.mark.parametrize("lesson", lesson_names())
 def test_alternative_answers_get_full_marks(course, lesson):
     path = course.solution_path(course.lesson(lesson))
-    labels = {marker(cell)[1] for cell in nbformat.read(path, as_version=4).cells if is_exercise(cell)}
-    cases = alternatives(lesson)
-    too_few = [label for label in sorted(labels) if sum(c["exercise"] == label for c in cases) < 3]
+    too_few = exercises_with_too_few(path, alternatives(lesson), 3)
     assert too_few == [], f"{lesson}: 다른 정답이 3개 미만인 연습"
     rejected = [f"연습 {case['exercise']} ({case['why']}): {error[-400:]}"
                 for case, error in judge(path, lesson)["alternative"] if error is not None]

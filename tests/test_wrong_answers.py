@@ -5,20 +5,16 @@ test cell the wrong answers are tried in turn (exercise code, then the full test
 fail with the expected message.
 """
 
-import nbformat
 import pytest
 
-from grader.host.notebook import is_exercise, marker
 from tests.conftest import lesson_names
-from tests.lesson_kernel import judge, wrong_answers
+from tests.lesson_kernel import exercises_with_too_few, judge, wrong_answers
 
 
 @pytest.mark.parametrize("lesson", lesson_names())
 def test_wrong_answers_fail_their_exercise(course, lesson):
     path = course.solution_path(course.lesson(lesson))
-    labels = {marker(cell)[1] for cell in nbformat.read(path, as_version=4).cells if is_exercise(cell)}
-    cases = wrong_answers(lesson)
-    too_few = [label for label in sorted(labels) if sum(c["exercise"] == label for c in cases) < 2]
+    too_few = exercises_with_too_few(path, wrong_answers(lesson), 2)
     assert too_few == [], f"{lesson}: 틀린 답이 2개 미만인 연습"
     missed = []
     for case, error in judge(path, lesson)["wrong"]:
