@@ -66,8 +66,20 @@ def is_test(cell):
 
 
 def answer_of(cell):
-    """The code between the solution markers of an exercise cell."""
-    return cell.source.split("### BEGIN SOLUTION\n", 1)[1].split("### END SOLUTION", 1)[0]
+    """The runnable answer of an exercise cell: the code between its solution markers, and when the
+    markers sit inside a given `def` (the signature stays visible to students), that `def` line too."""
+    lines = cell.source.splitlines(keepends=True)
+    begin = next(i for i, line in enumerate(lines) if line.strip() == "### BEGIN SOLUTION")
+    end = next(i for i, line in enumerate(lines) if line.strip() == "### END SOLUTION")
+    start = statement_start(lines, begin) if lines[begin][0].isspace() else begin + 1
+    return "".join(line for line in lines[start:end] if line.strip() != "### BEGIN SOLUTION")
+
+
+def statement_start(lines, index):
+    """Index of the top-level line (e.g. `def f(x):`) that opens the block holding lines[index]."""
+    while index > 0 and (not lines[index].strip() or lines[index][0].isspace()):
+        index -= 1
+    return index
 
 
 def points(cell):

@@ -11,7 +11,7 @@ import unicodedata
 import nbformat
 
 from .course import tomllib
-from .notebook import answer_of, is_exercise, marker
+from .notebook import answer_of, is_exercise, marker, statement_start
 
 
 def load_wrong_answers(path):
@@ -26,8 +26,10 @@ def filled(released, solution, answers=None):
     given.update(answers or {})
     for cell in nb.cells:
         if is_exercise(cell):
-            head = cell.source.split("# 여기에 코드를 작성하세요", 1)[0]
-            cell.source = head + given[marker(cell)[1]].rstrip("\n")
+            lines = cell.source.splitlines(keepends=True)
+            stub = next(i for i, line in enumerate(lines) if line.strip() == "# 여기에 코드를 작성하세요")
+            start = statement_start(lines, stub) if lines[stub][0].isspace() else stub
+            cell.source = "".join(lines[:start]) + given[marker(cell)[1]].rstrip("\n")
     return nb
 
 
