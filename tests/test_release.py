@@ -66,6 +66,15 @@ def test_student_version_starts_with_colab_badge_and_setup(course):
         assert course.pip_target() in setup.source and "--no-deps" in setup.source
 
 
+def test_every_lesson_but_the_last_ends_with_a_link_to_the_next(course):
+    pairs = list(lesson_pairs(course))
+    for (lesson, _, student), (following, _, _) in zip(pairs, pairs[1:]):
+        footer = student.cells[-1]
+        assert footer.cell_type == "markdown" and "다음 레슨" in footer.source, lesson.name
+        assert course.colab_url(following) in footer.source and following.title in footer.source
+    assert "다음 레슨" not in pairs[-1][2].cells[-1].source
+
+
 def run_setup_cell(source, in_colab):
     """Execute the setup cell as IPython would; return the magics it called."""
     calls = []

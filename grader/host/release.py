@@ -21,10 +21,13 @@ HEADER_ROLE = "colab-header"
 
 
 class ColabHeader(Preprocessor):
-    """Put an "Open in Colab" badge and a setup cell (a no-op outside Colab) at the top."""
+    """Put an "Open in Colab" badge and a setup cell (a no-op outside Colab) at the top, and a link to
+    the next lesson at the end (none after the last lesson)."""
 
     colab_url = Unicode()
     pip_target = Unicode()
+    next_title = Unicode()
+    next_url = Unicode()
 
     def preprocess(self, nb, resources):
         badge = nbformat.v4.new_markdown_cell(
@@ -36,19 +39,31 @@ class ColabHeader(Preprocessor):
             "import sys\n\n"
             'if "google.colab" in sys.modules:\n'
             f'    %pip install -q --no-deps "{self.pip_target}" koreanize-matplotlib')
-        for index, cell in enumerate((badge, setup)):
+        footer = [nbformat.v4.new_markdown_cell(f"---\n**다음 레슨**: [{self.next_title}]({self.next_url})")
+                  ] if self.next_url else []
+        for index, cell in enumerate((badge, setup, *footer)):
             # Locked for students, but unknown to nbgrader, so plain `nbgrader autograde` ignores it.
             cell.id = f"{HEADER_ROLE}-{index}"
             cell.metadata.update(grader={"role": HEADER_ROLE}, editable=False, deletable=False)
         body = [c for c in nb.cells if c.metadata.get("grader", {}).get("role") != HEADER_ROLE]
-        nb.cells = [badge, setup, *body]
+        nb.cells = [badge, setup, *body, *footer]
         return nb, resources
+
+
+def next_lesson(course, lesson):
+    """The lesson after `lesson` in course.toml, or None for the last one."""
+    names = [item.name for item in course.lessons]
+    index = names.index(lesson.name) + 1
+    return course.lessons[index] if index < len(names) else None
 
 
 def student_pipeline(course, lesson):
     """The ordered preprocessors that turn a solution notebook into a student notebook."""
+    following = next_lesson(course, lesson)
     return [
-        ColabHeader(colab_url=course.colab_url(lesson), pip_target=course.pip_target()),
+        ColabHeader(colab_url=course.colab_url(lesson), pip_target=course.pip_target(),
+                    next_title=f"{following.name[:2]}. {following.title}" if following else "",
+                    next_url=course.colab_url(following) if following else ""),
         LockCells(),
         ClearSolutions(code_stub={"python": CODE_STUB}, text_stub=TEXT_STUB),
         ClearOutput(),
