@@ -61,16 +61,6 @@ class Assignment:
         return sum(points(cell) for cell in self.solution.cells if is_test(cell))
 
 
-class _Bytes:
-    """What grader.host.notebook.read_notebook reads: the submission's bytes as read once by the intake."""
-
-    def __init__(self, data):
-        self.data = data
-
-    def read_bytes(self):
-        return self.data
-
-
 def fingerprint(submission, assignment):
     """Changes when the submission, the solution, the grader code or the limits change."""
     digest = hashlib.sha256(assignment.version.encode())
@@ -90,7 +80,7 @@ def grade_submission(submission, assignment, notebook_dir, runner=None):
     result = _result(submission, assignment, Status.ERROR.value, runner)
     try:
         result.fingerprint = fingerprint(submission, assignment)
-        notebook = read_notebook(_Bytes(submission.data))
+        notebook = read_notebook(submission.data)
         foreign = recognise(notebook, assignment.lesson, assignment.course_markers)
         if foreign:
             result.status, result.reason = Status.NOT_LESSON.value, foreign

@@ -18,10 +18,10 @@ class NotebookError(Exception):
     """A file that cannot be read as a notebook; the message is Korean with English terms."""
 
 
-def read_notebook(path):
-    """Read a notebook of any nbformat 4.x (or 3) and upgrade it to the current 4.x."""
+def read_notebook(source):
+    """Read a notebook of any nbformat 4.x (or 3) from a path or from bytes; upgrade it to the current 4.x."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = (source if isinstance(source, bytes) else source.read_bytes()).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise NotebookError("UTF-8 텍스트가 아닙니다 (not a UTF-8 text file).") from None
     except OSError as error:
