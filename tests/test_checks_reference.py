@@ -39,6 +39,24 @@ def siamese(shared=True, same_input=False):
     return keras.Model([left, right], keras.layers.Dense(1, activation="sigmoid")(merged))
 
 
+def residual(merge="layer", skip_from="x"):
+    inputs = keras.Input(shape=(8,))
+    x = keras.layers.Dense(8, activation="relu")(inputs)
+    block = keras.layers.Dense(8, activation="relu")(x)
+    skip = {"x": x, "inputs": inputs, "middle": block}[skip_from]
+    block = keras.layers.Dense(8, activation="relu")(block)
+    summed = {"layer": lambda: keras.layers.Add()([skip, block]), "reversed": lambda: keras.layers.add([block, skip]),
+              "plus": lambda: block + skip, "ops": lambda: keras.ops.add(skip, block),
+              "concatenate": lambda: keras.layers.Concatenate()([skip, block])}[merge]()
+    return keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(summed))
+
+
+@pytest.mark.parametrize("merge", ["layer", "reversed", "plus", "ops"])
+def test_a_sum_written_in_any_order_or_form_is_the_same_residual_connection(merge):
+    checks.same_model(residual(merge), residual())
+    checks.same_model(residual(), residual(merge))
+
+
 def test_same_network_written_as_sequential_or_functional_passes():
     checks.same_model(chain_functional(), chain())
     checks.same_model(chain(), chain_functional())
@@ -56,6 +74,9 @@ def test_same_network_written_as_sequential_or_functional_passes():
     (lambda: ticket(names=("text_body", "title", "tags")), ticket, ["이름이나 순서"]),
     (lambda: siamese(shared=False), siamese, ["층 개수"]),
     (lambda: siamese(same_input=True), siamese, ["쓰이지 않는 입력"]),
+    (lambda: residual(skip_from="middle"), residual, ["연결"]),
+    (lambda: residual(merge="plus", skip_from="inputs"), residual, ["연결"]),
+    (lambda: residual(merge="concatenate"), residual, ["종류", "Add", "Concatenate"]),
 ])
 def test_wrong_settings_or_wiring_fail(wrong, right, mentions):
     fails(checks.same_model, wrong(), right(), mentions=mentions)

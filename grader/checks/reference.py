@@ -18,6 +18,9 @@ from .numeric import close
 
 # Settings that never change what a layer computes, or that the student may choose freely.
 FREE_SETTINGS = {"name", "trainable", "dtype", "seed", "quantization_config"}
+# Merges whose result does not depend on the order of their inputs (layers such as keras.layers.Add and
+# the operations `a + b`, keras.ops.add, ... share these class names): their arguments compare as a set.
+COMMUTATIVE = {"Add", "Average", "Maximum", "Minimum", "Multiply"}
 
 
 def _settings(layer, free):
@@ -48,6 +51,8 @@ class Graph:
         layer, node_index, tensor_index = tensor._keras_history
         node = layer._inbound_nodes[node_index]
         arguments = tuple(self._walk(t) for t in node.arguments.keras_tensors)
+        if type(layer).__name__ in COMMUTATIVE:
+            arguments = tuple(sorted(arguments, key=repr))
         if not any(layer is known for known in self.layers):
             self.layers.append(layer)
         position = next(i for i, known in enumerate(self.layers) if known is layer)
@@ -182,9 +187,12 @@ def same_behaviour(model, reference, seed=0):
     """With the reference's weights in the student's layers, outputs agree on unseen inputs."""
     __tracebackhide__ = True
     mine, theirs = Graph(model), Graph(reference)
-    saved = [layer.get_weights() for layer in mine.layers]
+    # Operations written as `a + b` or keras.ops.add(a, b) sit in the graph without weights.
+    pairs = [(found, wanted) for found, wanted in zip(mine.layers, theirs.layers)
+             if hasattr(found, "get_weights") and hasattr(wanted, "get_weights")]
+    saved = [found.get_weights() for found, _ in pairs]
     try:
-        for found, wanted in zip(mine.layers, theirs.layers):
+        for found, wanted in pairs:
             found.set_weights(wanted.get_weights())
         inputs = _random_inputs(reference, seed)
         found_out, wanted_out = _outputs(model, inputs), _outputs(reference, inputs)
@@ -192,8 +200,8 @@ def same_behaviour(model, reference, seed=0):
         fail("기준 모델의 가중치를 넣을 수 없습니다 (가중치 크기가 다름).", "같은 크기의 가중치",
              str(error)[:200], "층의 units와 입력 크기를 문제와 비교하세요.")
     finally:
-        for layer, weights in zip(mine.layers, saved):
-            layer.set_weights(weights)
+        for (found, _), weights in zip(pairs, saved):
+            found.set_weights(weights)
     for number, (found, wanted) in enumerate(zip(found_out, wanted_out), start=1):
         if not close(found, wanted):
             fail(f"같은 가중치를 넣어도 {number}번째 출력이 기준 모델과 다릅니다.", np.round(wanted[0], 4),
