@@ -26,7 +26,7 @@ release: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check grader tests benchmarks conftest.py
 	$(BIN)/grader release --check
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --maxprocesses 4
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/grading.py --lesson $(DEMO_LESSON)

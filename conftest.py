@@ -17,3 +17,46 @@ def pytest_runtest_setup(item):
     (tests/ipython_tf32: offline datasets + operands rounded to a 10-bit mantissa); other kernels run exact."""
     is_notebook_cell = type(item.parent).__name__ == "IPyNbFile"
     os.environ["IPYTHONDIR"] = str(TESTS / "ipython_tf32") if is_notebook_cell else OFFLINE
+
+
+CORPUS_TESTS = ("tests/test_wrong_answers.py::", "tests/test_alternatives.py::")
+
+
+def corpus_lesson(nodeid):
+    """The lesson of a wrong-answer or alternatives test (both share one kernel run per lesson), else None."""
+    return nodeid.rsplit("[", 1)[1].rstrip("]") if nodeid.startswith(CORPUS_TESTS) and "[" in nodeid else None
+
+
+def pytest_configure(config):
+    """Make the offline datasets once, before any kernel (or xdist worker) could race to write them."""
+    if not hasattr(config, "workerinput"):
+        from grader.datasets import default_folder
+
+        default_folder()
+
+
+def pytest_collection_modifyitems(items):
+    """The corpus tests first, the slowest (later) lessons first, so that `-n 2` starts the long runs early."""
+    corpus = sorted((item for item in items if corpus_lesson(item.nodeid)),
+                    key=lambda item: corpus_lesson(item.nodeid), reverse=True)
+    items[:] = corpus + [item for item in items if not corpus_lesson(item.nodeid)]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`make test` runs on 2 workers (pytest-xdist). A whole file (its module fixtures; a notebook's cells in
+    one kernel) stays on one worker, so do both corpus tests of a lesson; a worker gets its next unit
+    when it is down to its last test, in collection order."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class LessonScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return corpus_lesson(nodeid) or nodeid.split("::", 1)[0]
+
+        def _reschedule(self, node):
+            if not node.shutting_down and self.workqueue and self._pending_of(self.assigned_work[node]) > 1:
+                return
+            super()._reschedule(node)
+
+    config.option.loadscopereorder = False
+    return LessonScheduling(config, log)
