@@ -36,10 +36,12 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(items):
-    """The corpus tests first, the slowest (later) lessons first, so that `-n 2` starts the long runs early."""
+    """The longest runs first, so that on several workers they start early: the simulated Colab environment
+    (it installs a fresh venv), then the corpus tests, the slowest (later) lessons first."""
+    colab = [item for item in items if item.nodeid.startswith("tests/test_colab_env.py::")]
     corpus = sorted((item for item in items if corpus_lesson(item.nodeid)),
                     key=lambda item: corpus_lesson(item.nodeid), reverse=True)
-    items[:] = corpus + [item for item in items if not corpus_lesson(item.nodeid)]
+    items[:] = colab + corpus + [item for item in items if item not in colab and not corpus_lesson(item.nodeid)]
 
 
 @pytest.hookimpl(optionalhook=True)
