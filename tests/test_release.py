@@ -1,5 +1,6 @@
 """lessons/ is generated from solutions/: in sync, no answers or hidden tests, Colab header works."""
 
+import ast
 import re
 import shutil
 import sys
@@ -73,6 +74,27 @@ def test_every_lesson_but_the_last_ends_with_a_link_to_the_next(course):
         assert footer.cell_type == "markdown" and "다음 레슨" in footer.source, lesson.name
         assert course.colab_url(following) in footer.source and following.title in footer.source
     assert "다음 레슨" not in pairs[-1][2].cells[-1].source
+
+
+def unguarded_koreanize_imports(source):
+    """Line numbers of `import koreanize_matplotlib` that no `try: ... except ImportError` surrounds."""
+    tree = ast.parse(TransformerManager().transform_cell(source))
+    guarded = {id(node) for block in ast.walk(tree) if isinstance(block, ast.Try)
+               and any(ast.unparse(handler.type or ast.Name("")) in ("ImportError", "ModuleNotFoundError")
+                       for handler in block.handlers)
+               for statement in block.body for node in ast.walk(statement)}
+    return [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Import | ast.ImportFrom)
+            and "koreanize_matplotlib" in ast.unparse(node) and id(node) not in guarded]
+
+
+def test_lessons_run_without_koreanize_matplotlib(course):
+    """Colab's setup cell installs Korean fonts; a local Jupyter without them must still run every cell."""
+    assert unguarded_koreanize_imports("import koreanize_matplotlib\n") == [1]
+    assert unguarded_koreanize_imports("try:\n    import koreanize_matplotlib\nexcept ImportError:\n    pass\n") == []
+    found = [f"{lesson.name} 셀 {index}: 줄 {line}" for lesson, solution, _ in lesson_pairs(course)
+             for index, cell in enumerate(solution.cells) if cell.cell_type == "code"
+             for line in unguarded_koreanize_imports(cell.source)]
+    assert found == []
 
 
 def run_setup_cell(source, in_colab):
