@@ -78,3 +78,13 @@ def ex5_shared(namespace):
                     "파라미터 321개", "keras.layers.Dense(16, activation='relu')로 층을 한 번만 만들어 변수에 담고, "
                     "그 층 객체를 left와 right에 각각 호출하세요.")
     checks.same_model(siamese, reference("l02_ex5_shared", namespace, "siamese"), free=_CONCAT_FREE)
+
+
+def ex6_residual(namespace):
+    """Dense(32, relu) gives x; a block of two Dense(32, relu) on x; x added to the block's output (any order,
+    Add layer or `+`/keras.ops.add alike); a sigmoid score."""
+    __tracebackhide__ = True
+    res_model = answer_in(namespace, "res_model", "만든 모델을 res_model에 담으세요.")
+    checks.input_shape(res_model, (None, 20))
+    checks.output_shape(res_model, (None, 1))
+    checks.same_model(res_model, reference("l02_ex6_residual", namespace, "res_model"))
