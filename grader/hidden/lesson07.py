@@ -2,11 +2,14 @@
 
 Each test compares with the reference the solution notebook defines, the way an expert would:
 `normalize` is re-run on unseen data (either standard deviation the task allows), `build_model`
-is compared layer by layer and compile setting by compile setting with the reference, K-fold
-validation is re-checked from the kernel's fit/evaluate records (a new model per fold, trained on
-exactly the complement of its validation slice, scored with evaluate on exactly that slice, folds
-disjoint and covering), the final model's training and test scores come from the records, and
-the hand-written MAE is re-run on unseen predictions of the (n, 1) shape that invites broadcasting.
+is compared layer by layer and compile setting by compile setting with the reference (the output
+layer is the student's choice among the linear ones), `k_fold_mae_histories` is re-run on small
+unseen data with another k and num_epochs and re-checked from the kernel's fit records (each
+returned list is the val_mae history of a new model trained on exactly the complement of its
+validation slice with that slice as validation_data; folds disjoint and covering), the per-epoch
+average and the best epoch are recomputed from the notebook's own histories, the final model is
+trained for that many epochs on all training data and scored from the records, and the
+hand-written MAE is re-run on unseen predictions of the (n, 1) shape that invites broadcasting.
 """
 
 import contextlib
@@ -15,10 +18,9 @@ import keras
 import numpy as np
 
 from grader import checks
-from grader.checks import fitlog
+from grader.checks import fitlog, provenance
 from grader.hidden import reference
 
-FINAL_EPOCHS = 40
 BATCH_SIZE = 16
 MAE_KEYS = ("mae", "mean_absolute_error")
 
@@ -142,9 +144,9 @@ def ex2_build_model(namespace):
     if shared or first.optimizer is second.optimizer:
         checks.fail("build_model()로 만든 두 모델이 층이나 옵티마이저를 함께 씁니다.",
                     "부를 때마다 새 층, 새 옵티마이저", f"공유하는 것: {shared or ['optimizer']}",
-                    "층과 옵티마이저도 함수 안에서 새로 만드세요. 폴드마다 처음부터 학습해야 합니다.")
+                    "층과 옵티마이저도 함수 안에서 새로 만드세요. 폴드마다 처음부터 훈련해야 합니다.")
     if fitlog.calls(first, "fit") or fitlog._iterations(first):
-        checks.fail("build_model()이 학습한 모델을 돌려줍니다.", "학습하지 않은 새 모델", "학습한 모델",
+        checks.fail("build_model()이 훈련한 모델을 돌려줍니다.", "훈련하지 않은 새 모델", "훈련한 모델",
                     "build_model()은 모델을 만들고 compile만 합니다. fit은 부르는 쪽에서 합니다.")
     expected = _reference_model(namespace)
     checks.same_model(first, expected)
@@ -154,21 +156,18 @@ def ex2_build_model(namespace):
 # 연습 7-3 -----------------------------------------------------------------------------------
 
 class _Folds:
-    """The k validation slices the task fixes and the training data that goes with each."""
+    """The k validation slices the task fixes for (x, y) and the training data that goes with each."""
 
-    def __init__(self, namespace):
-        self.k, self.epochs = int(namespace["k"]), int(namespace["num_epochs"])
-        x, y = _array(namespace["x_train"]), _array(namespace["train_targets"])
-        size = len(x) // self.k
+    def __init__(self, x, y, k):
+        size = len(x) // k
         self.val, self.train, self.val_prints = [], [], []
-        for i in range(self.k):
+        for i in range(k):
             part = slice(i * size, (i + 1) * size)
             rest = np.r_[0:i * size, (i + 1) * size:len(x)]
             self.val.append((x[part], y[part]))
             self.train.append((x[rest], y[rest]))
             self.val_prints.append((fitlog.fingerprint(x[part]), fitlog.fingerprint(y[part])))
-        self.other_prints = {"전체 x_train": fitlog.fingerprint(x),
-                             "x_test": fitlog.fingerprint(_array(namespace["x_test"]))}
+        self.other_prints = {"인자 x 전체": fitlog.fingerprint(x)}
         self.other_prints.update({f"폴드 {i + 1}의 훈련 부분": fitlog.fingerprint(part[0])
                                   for i, part in enumerate(self.train)})
 
@@ -182,135 +181,174 @@ class _Folds:
         for name, known in self.other_prints.items():
             if fitlog.same_data(x_print, known):
                 return name
-        return f"크기 {getattr(x_print, 'shape', '?')}인 다른 데이터"
+        return f"크기 {getattr(x_print, 'shape', '?')}인 다른 데이터 (함수 인자가 아닌 x_train 등)"
 
 
-def _components(result):
-    """(name, value) of an evaluate result: [loss, mae], {'loss': ..., 'mae': ...} or loss alone."""
-    if isinstance(result, dict):
-        return list(result.items())
-    if isinstance(result, (list, tuple)):
-        return [("loss" if i == 0 else f"metric{i}", value) for i, value in enumerate(result)]
-    return [("loss", result)]
+def _same_numbers(found, values):
+    return len(found) == len(values) and all(_same_number(a, b) for a, b in zip(found, values))
 
 
-def _same_number(score, value):
-    try:
-        return checks.close(float(score), float(value), rtol=1e-6)
-    except (TypeError, ValueError):
-        return False
+def _same_number(a, b):
+    return checks.close(float(a), float(b), rtol=1e-6)
 
 
-def _sources(score):
-    """Recorded results equal to `score`, newest first: (kind, call, key)."""
-    for call in reversed(fitlog.calls()):
-        if not call.finished or call.model() is None:
-            continue
-        if call.method == "evaluate":
-            for key, value in _components(call.result):
-                if _same_number(score, value):
-                    yield "evaluate", call, key
-        elif call.method == "fit":
-            for key, values in getattr(call.result, "history", {}).items():
-                if values and _same_number(score, values[-1]):
-                    yield "fit", call, key
-
-
-def _is_mae(key):
-    return key in MAE_KEYS or key == "metric1"
-
-
-def _fold_of_source(folds, kind, call, key):
-    if kind == "evaluate" and _is_mae(key):
-        return folds.fold_of(call.data["x"], call.data["y"])
-    if kind == "fit" and key.startswith("val_") and _is_mae(key[4:]):
-        return folds.fold_of(call.data["validation_x"], call.data["validation_y"])
-    return None
-
-
-def _score_problem(number, folds, kind, call, key):
-    """Why the first recorded source of a score is not a fold's validation MAE."""
+def _history_problem(number, folds, call, key):
+    """Why a returned list that is `key` of a recorded fit history is not a fold's validation MAE."""
     __tracebackhide__ = True
-    where = f"all_scores[{number}]"
-    if kind == "fit" and not key.startswith("val_"):
-        checks.fail(f"{where}은(는) 훈련 데이터의 지표(history['{key}'])입니다.", "검증 폴드의 MAE",
-                    f"훈련 중 기록한 {key}", "훈련이 끝난 모델로 검증 데이터를 evaluate해서 얻은 MAE를 추가하세요.")
-    if not _is_mae(key if kind == "evaluate" else key[4:]):
-        checks.fail(f"{where}은(는) 손실(MSE)입니다.", "검증 폴드의 MAE", f"{key} (MSE)",
-                    "evaluate는 [mse, mae]를 돌려줍니다. 두 번째 원소(MAE)를 all_scores에 추가하세요.")
-    x_print = call.data["x" if kind == "evaluate" else "validation_x"]
+    where = f"반환한 기록 [{number}]"
+    if not key.startswith("val_"):
+        checks.fail(f"{where}은(는) 훈련 데이터의 기록(history['{key}'])입니다.", "검증 폴드의 MAE 기록 (val_mae)",
+                    f"history['{key}']", "fit에 validation_data를 넘기고 history.history['val_mae']를 추가하세요.")
+    if key[4:] not in MAE_KEYS:
+        checks.fail(f"{where}은(는) 검증 손실(MSE) 기록(history['{key}'])입니다.", "history.history['val_mae']",
+                    f"history['{key}']", "손실(val_loss)이 아니라 지표 MAE의 기록 val_mae를 추가하세요.")
+    x_print = call.data["validation_x"]
     if folds.fold_of(x_print, None) is not None:
         checks.fail(f"{where}: 검증 데이터는 폴드 구간이 맞지만 검증 타깃이 같은 구간이 아닙니다.",
-                    "train_targets[i * num_val_samples: (i + 1) * num_val_samples]", "다른 타깃",
-                    "검증 타깃도 x_train과 같은 구간으로 train_targets를 잘라 만드세요.")
-    checks.fail(f"{where}은(는) 검증 폴드가 아닌 데이터로 평가한 MAE입니다.",
-                "x_train[i * num_val_samples: (i + 1) * num_val_samples]와 같은 구간의 train_targets",
-                folds.describe(x_print),
-                "폴드 i의 검증 데이터와 타깃은 x_train과 train_targets를 같은 구간으로 잘라 만듭니다.")
+                    "targets[i * num_val_samples: (i + 1) * num_val_samples]", "다른 타깃",
+                    "검증 타깃도 x와 같은 구간으로 targets를 잘라 만드세요.")
+    checks.fail(f"{where}은(는) 검증 폴드가 아닌 데이터로 검증한 MAE입니다.",
+                "x[i * num_val_samples: (i + 1) * num_val_samples]와 같은 구간의 targets", folds.describe(x_print),
+                "폴드 i의 검증 데이터와 타깃은 함수 인자 x와 targets를 같은 구간으로 잘라 만듭니다.")
 
 
-def _trace(folds, number, score):
-    """(fold index, model, kind, call) of the fold validation MAE that `score` is."""
+def _trace(folds, number, values, calls):
+    """(fold index, model, fit call) of the fold validation MAE history that `values` is."""
     __tracebackhide__ = True
     first = None
-    for kind, call, key in _sources(score):
-        fold = _fold_of_source(folds, kind, call, key)
-        if fold is not None:
-            return fold, call.model(), kind, call
-        first = first or (kind, call, key)
+    for call in reversed(calls):
+        for key, recorded in getattr(call.result, "history", {}).items():
+            if not _same_numbers(values, recorded):
+                continue
+            fold = folds.fold_of(call.data["validation_x"], call.data["validation_y"])
+            if key.startswith("val_") and key[4:] in MAE_KEYS and fold is not None:
+                return fold, call.model(), call
+            first = first or (call, key)
     if first is not None:
-        _score_problem(number, folds, *first)
-    checks.fail(f"all_scores[{number}]이(가) 기록된 어떤 evaluate 결과와도 같지 않습니다.",
-                "폴드 모델로 검증 데이터를 evaluate한 MAE", repr(score),
-                "값을 직접 적거나 다른 방법으로 계산하지 말고, evaluate가 돌려준 MAE를 그대로 추가하세요.")
+        _history_problem(number, folds, *first)
+    checks.fail(f"반환한 기록 [{number}]이(가) 이 함수가 부른 어떤 fit의 기록과도 같지 않습니다.",
+                "history.history['val_mae'] (validation_data로 검증 폴드를 넘긴 fit 한 번의 기록)",
+                f"{np.round(np.asarray(values, dtype=float)[:3], 3)}...",
+                "fit(..., validation_data=(검증 데이터, 검증 타깃))이 돌려준 history.history['val_mae']를 "
+                "그대로 추가하세요.")
+
+
+def _kfold_case():
+    """Unseen data for k_fold_mae_histories: 13 features, k=3 folds of 8 samples, 2 epochs."""
+    rng = np.random.default_rng(703)
+    return rng.normal(size=(24, 13)), rng.uniform(5, 50, size=24), 3, 2
+
+
+def _histories_shape(histories, k, epochs):
+    """Fail unless `histories` holds k lists of `epochs` numbers."""
+    __tracebackhide__ = True
+    if not isinstance(histories, (list, tuple, np.ndarray)) or len(histories) != k:
+        found = f"길이 {len(histories)}" if hasattr(histories, "__len__") else type(histories).__name__
+        checks.fail(f"k={k}일 때 반환한 값에 폴드마다 기록이 하나씩 있어야 합니다.", f"길이 {k}인 리스트", found,
+                    "all_mae_histories = []로 시작해 폴드마다 history.history['val_mae']를 append하고 반환하세요.")
+    for number, values in enumerate(histories):
+        if (isinstance(values, (str, dict)) or not hasattr(values, "__len__") or len(values) != epochs
+                or not all(_is_number(value) for value in values)):
+            checks.fail(f"반환한 기록 [{number}]은(는) 에포크마다 검증 MAE 하나씩, 길이 {epochs}인 리스트여야 합니다.",
+                        f"history.history['val_mae'] (num_epochs={epochs})", type(values).__name__,
+                        "History 객체나 마지막 값 하나가 아니라 history.history['val_mae'] 리스트를 추가하세요.")
 
 
 def ex3_kfold(namespace):
-    """K-fold re-checked from the fit/evaluate records: each score is the validation MAE of a new
-    build_model() model trained on exactly the complement of its slice; folds disjoint and covering."""
+    """k_fold_mae_histories re-run on unseen data with another k and num_epochs, checked against the fit records:
+    each returned list is the val_mae history of a new build_model() model trained on exactly the complement of
+    its slice with validation_data = the slice; folds disjoint and covering."""
     __tracebackhide__ = True
-    folds = _Folds(namespace)
-    all_scores = namespace.get("all_scores")
-    if not isinstance(all_scores, (list, tuple, np.ndarray)) or len(all_scores) != folds.k:
-        found = len(all_scores) if hasattr(all_scores, "__len__") else type(all_scores).__name__
-        checks.fail("all_scores에는 폴드마다 점수가 하나씩 있어야 합니다.", f"길이 {folds.k}인 리스트", found,
-                    "all_scores = []로 시작해 폴드마다 검증 MAE를 하나씩 append하세요.")
-    for number, score in enumerate(all_scores):
-        if not _is_number(score):
-            checks.fail(f"all_scores[{number}]은(는) 유한한 실수 하나여야 합니다.", "2.5 같은 실수", repr(score),
-                        "evaluate는 [mse, mae] 리스트를 돌려줍니다. 그중 MAE 하나만 추가하세요.")
-    traced = [_trace(folds, number, score) for number, score in enumerate(all_scores)]
+    function = namespace.get("k_fold_mae_histories")
+    if not callable(function):
+        checks.fail("k_fold_mae_histories 함수가 없습니다.", "def k_fold_mae_histories(x, targets, k, num_epochs): ...",
+                    type(function).__name__, "연습 셀에서 함수 k_fold_mae_histories를 정의하세요.")
+    x, y, k, epochs = _kfold_case()
+    before = len(fitlog.calls())
+    with checks.student_code(f"처음 보는 데이터(샘플 {len(x)}개, k={k}, num_epochs={epochs})에서 "
+                             "k_fold_mae_histories가 오류를 냅니다.", "폴드마다 검증 MAE 기록 하나씩",
+                             "함수 안에서는 인자 x, targets, k, num_epochs만 쓰세요 (x_train, 4, 60 같은 값 대신)."):
+        histories = function(x.copy(), y.copy(), k, epochs)
+    _histories_shape(histories, k, epochs)
+    calls = [call for call in fitlog.calls()[before:] if call.method == "fit" and call.finished and call.model()]
+    folds = _Folds(x, y, k)
+    traced = [_trace(folds, number, values, calls) for number, values in enumerate(histories)]
     used = [fold for fold, *_ in traced]
-    if sorted(used) != list(range(folds.k)):
-        checks.fail("검증 폴드가 겹치거나 빠졌습니다.", f"폴드 1~{folds.k}를 한 번씩",
+    if sorted(used) != list(range(k)):
+        checks.fail("검증 폴드가 겹치거나 빠졌습니다.", f"폴드 1~{k}를 한 번씩",
                     f"검증한 폴드 {[fold + 1 for fold in used]}",
                     "폴드 i의 검증 구간은 i * num_val_samples부터 (i + 1) * num_val_samples까지입니다.")
-    models = [model for _, model, *_ in traced]
-    if len({id(model) for model in models}) < len(models):
-        checks.fail("한 모델을 여러 폴드에서 다시 학습했습니다.", f"모델 {folds.k}개 (폴드마다 build_model())",
+    models = [model for _, model, _ in traced]
+    if len({id(model) for model in models}) < k:
+        checks.fail("한 모델을 여러 폴드에서 다시 훈련했습니다.", f"모델 {k}개 (폴드마다 build_model())",
                     f"서로 다른 모델 {len({id(model) for model in models})}개",
                     "반복문 안에서 폴드마다 build_model()을 불러 새 모델을 만드세요.")
     expected = _reference_model(namespace)
-    log = fitlog.calls()
-    for fold, model, kind, call in traced:
+    for fold, model, call in traced:
         (val_x, val_y), (train_x, train_y) = folds.val[fold], folds.train[fold]
         with _about(f"[폴드 {fold + 1}] "):
             checks.same_model(model, expected)
             checks.same_compile(model, expected)
-            fits = [c for c in fitlog.calls(model, "fit") if c.finished]
-            validation = (val_x, val_y) if any(c.data["validation_x"] is not None for c in fits) else None
-            checks.trained_as(model, x=train_x, y=train_y, epochs=folds.epochs, batch_size=BATCH_SIZE,
-                              validation_data=validation, name="폴드 모델")
-            if kind == "evaluate" and any(log.index(c) > log.index(call) for c in fits):
-                checks.fail("학습을 마치기 전에 evaluate한 점수입니다.", "fit 다음에 evaluate", "evaluate 다음에 fit",
-                            "폴드마다 fit으로 훈련을 마친 뒤 검증 데이터를 evaluate하세요.")
+            checks.trained_as(model, x=train_x, y=train_y, epochs=epochs, batch_size=BATCH_SIZE,
+                              validation_data=(val_x, val_y), history=call.result, name="폴드 모델")
 
 
 # 연습 7-4 -----------------------------------------------------------------------------------
 
-def ex4_final(namespace):
-    """A new build_model() model trained for 40 epochs of batch 16 on exactly all the training data;
-    both scores come from evaluate on the test set."""
+def _curves(namespace):
+    """(fold-averaged curve recomputed from all_mae_histories, the student's average_mae_history as a flat array)."""
+    histories = [[float(value) for value in history] for history in namespace["all_mae_histories"]]
+    average = provenance.defined(namespace, "average_mae_history", "7-4")
+    return np.mean(histories, axis=0), checks.to_numpy(average).ravel()
+
+
+def _best_epochs(want, found):
+    """The accepted answers: argmin + 1 of the recomputed curve, or of the student's (equal within tolerance)."""
+    return {int(np.argmin(want)) + 1} | ({int(np.argmin(found)) + 1} if found.shape == want.shape else set())
+
+
+def ex4_average(namespace):
+    """average_mae_history is the per-epoch mean over the folds of the notebook's all_mae_histories; best_epoch is
+    the 1-based epoch of its minimum."""
+    __tracebackhide__ = True
+    want, found = _curves(namespace)
+    if found.shape != want.shape:
+        hint = "에포크마다(axis=0) 모든 폴드의 값을 평균하세요."
+        if found.shape == (len(namespace["all_mae_histories"]),):
+            hint = "폴드마다 평균을 냈습니다 (axis=1). " + hint
+        checks.fail("average_mae_history의 길이가 num_epochs가 아닙니다.", f"길이 {len(want)} (에포크마다 하나)",
+                    f"크기 {found.shape}", hint)
+    if not checks.close(found, want):
+        checks.fail("average_mae_history가 에포크별 폴드 평균과 다릅니다.", np.round(want[:3], 3),
+                    np.round(found[:3], 3),
+                    "i번째 원소는 all_mae_histories의 모든 폴드에서 i번째 에포크 값의 평균입니다.")
+    best_epoch = provenance.defined(namespace, "best_epoch", "7-4")
+    checks.is_int("best_epoch", best_epoch)
+    allowed = _best_epochs(want, found)
+    if int(best_epoch) in allowed:
+        return
+    hint = "np.argmin(average_mae_history)로 가장 낮은 값의 인덱스를 찾아 1을 더하세요."
+    if int(best_epoch) + 1 in allowed:
+        hint = "인덱스는 0부터, 에포크 번호는 1부터 셉니다. " + hint
+    elif int(best_epoch) == int(np.argmax(want)) + 1:
+        hint = "가장 높은 값(argmax)을 찾았습니다. MAE는 낮을수록 좋습니다. " + hint
+    checks.fail("best_epoch가 평균 검증 MAE가 가장 낮은 에포크가 아닙니다.", min(allowed), best_epoch, hint)
+
+
+# 연습 7-5 -----------------------------------------------------------------------------------
+
+def _final_epochs(namespace):
+    """best_epoch when 7-4 accepts it (carry_forward put the reference there otherwise), else argmin + 1."""
+    want, found = _curves(namespace)
+    same = found.shape == want.shape and checks.close(found, want)
+    allowed = _best_epochs(want, found) if same else {int(np.argmin(want)) + 1}
+    given = namespace.get("best_epoch")
+    return int(given) if _is_number(given) and int(given) in allowed else min(allowed)
+
+
+def ex5_final(namespace):
+    """A new build_model() model trained for best_epoch epochs (argmin + 1 of the fold-averaged validation MAE)
+    of batch 16 on exactly all the training data; both scores come from evaluate on the test set."""
     __tracebackhide__ = True
     final_model = namespace.get("final_model")
     checks.matches_task(final_model, "regression")
@@ -323,12 +361,12 @@ def ex4_final(namespace):
     x_print = fitlog.fingerprint(namespace["x_train"])
     if len(fits) > 1 and not fitlog.same_data(fits[0].data["x"], x_print) and fitlog.same_data(fits[-1].data["x"],
                                                                                                 x_print):
-        checks.fail("final_model은(는) 앞에서 다른 데이터로 이미 학습한 모델입니다 (교차 검증의 모델 등).",
+        checks.fail("final_model은(는) 앞에서 다른 데이터로 이미 훈련한 모델입니다 (교차 검증의 모델 등).",
                     "build_model()로 새로 만든 모델", f"먼저 크기 {getattr(fits[0].data['x'], 'shape', '?')}인 "
-                    "데이터로 학습한 모델",
-                    "final_model = build_model()로 새 모델을 만들어 전체 훈련 데이터로 학습하세요.")
-    checks.trained_as(final_model, x=namespace["x_train"], y=namespace["train_targets"], epochs=FINAL_EPOCHS,
-                      batch_size=BATCH_SIZE, name="final_model")
+                    "데이터로 훈련한 모델",
+                    "final_model = build_model()로 새 모델을 만들어 전체 훈련 데이터로 훈련하세요.")
+    checks.trained_as(final_model, x=namespace["x_train"], y=namespace["train_targets"],
+                      epochs=_final_epochs(namespace), batch_size=BATCH_SIZE, name="final_model")
     x_test, test_targets = namespace["x_test"], namespace["test_targets"]
     for index, name in enumerate(("test_mse_score", "test_mae_score")):
         checks.evaluated(namespace[name], final_model, x_test, test_targets, index, name, "테스트 세트")
@@ -336,6 +374,15 @@ def ex4_final(namespace):
             checks.fail(f"{name}이(가) final_model.evaluate가 돌려준 값 그대로가 아닙니다.",
                         "evaluate 결과의 원소 (반올림하지 않은 값)", repr(namespace[name]),
                         "숫자를 직접 적거나 반올림하지 말고 evaluate가 돌려준 값을 float로 담으세요.")
+
+
+def _components(result):
+    """(name, value) of an evaluate result: [loss, mae], {'loss': ..., 'mae': ...} or loss alone."""
+    if isinstance(result, dict):
+        return list(result.items())
+    if isinstance(result, (list, tuple)):
+        return [("loss" if i == 0 else f"metric{i}", value) for i, value in enumerate(result)]
+    return [("loss", result)]
 
 
 def _recorded_evaluate(value, model, x, y, index):
@@ -349,10 +396,10 @@ def _recorded_evaluate(value, model, x, y, index):
     return False
 
 
-# 연습 7-5 -----------------------------------------------------------------------------------
+# 연습 7-6 -----------------------------------------------------------------------------------
 
 def _mae_cases(namespace):
-    rng = np.random.default_rng(705)
+    rng = np.random.default_rng(706)
     for size, scale in ((7, 3.0), (37, 10.0)):
         targets = rng.uniform(5, 50, size=size)
         predictions = (targets + rng.normal(0, scale, size=size)).reshape(-1, 1).astype("float32")
@@ -360,7 +407,7 @@ def _mae_cases(namespace):
     yield "test_targets와 predictions", np.asarray(namespace["test_targets"]), _array(namespace["predictions"])
 
 
-def ex5_mae(namespace):
+def ex6_mae(namespace):
     """predictions are final_model's predictions on x_test; my_mae(targets, predictions) re-run on unseen
     (n, 1) predictions and (n,) targets equals their mean absolute error."""
     __tracebackhide__ = True
