@@ -2,10 +2,11 @@
 
 Each test takes the notebook's namespace and compares the student's answer with the reference
 (the solution's own answer, run by `grader.hidden.reference`): `to_one_hot` re-run on unseen
-labels, models by `checks.same_model` / `checks.same_compile` (one-hot labels with categorical,
-integer labels with sparse categorical crossentropy), training by the kernel's fit record
-(`checks.trained_as`: a fresh model, 9 epochs, batch 512, exactly x_train / y_train) and numbers by
-where they came from (`checks.evaluated`: the validation set for 6-5, the test set for 6-6).
+labels, models by `checks.same_model` / `checks.same_compile` (the loss is the student's choice: any form
+of categorical crossentropy for one-hot labels, of sparse categorical crossentropy for integer labels),
+training by the kernel's fit record (`checks.trained_as`: a fresh model, batch 512, exactly x_train / y_train,
+for an epoch count within EPOCH_MARGIN of the lowest val_loss of the student's own `history`) and numbers by
+where they came from (`checks.evaluated`: the validation set for 6-4, the test set for 6-5).
 The final accuracy must also beat the random-shuffle baseline (the sum of squared topic frequencies
 of the test labels, ≈ 0.19 on the real data) and 0.6 (real data ≈ 0.8).
 """
@@ -21,9 +22,7 @@ from grader.hidden import reference
 NUM_CLASSES = 46
 LAYERS = [("Dense", 64, "relu"), ("Dense", 64, "relu"), ("Dense", NUM_CLASSES, "softmax")]
 MIN_TEST_ACCURACY = 0.6
-
-
-
+EPOCH_MARGIN = 2  # the task text: best_epoch와의 차이가 2 에포크 이하
 
 
 def _compiled_as(model, namespace, exercise_id, name):
@@ -33,6 +32,21 @@ def _compiled_as(model, namespace, exercise_id, name):
     want = reference(exercise_id, namespace, name)
     checks.same_model(model, want)
     checks.same_compile(model, want)
+
+
+def _val_loss(namespace):
+    """val_loss of the run of section 7 (`history = model.fit(...)`): the notebook's `history`, or the fit record
+    of `model` when the student reused the name `history` for another fit."""
+    __tracebackhide__ = True
+    runs = [namespace.get("history")]
+    if "model" in namespace:
+        runs += [call.result for call in reversed(fitlog.calls(namespace["model"], "fit"))]
+    for run in runs:
+        if "val_loss" in getattr(run, "history", {}):
+            return run.history["val_loss"]
+    checks.fail("7절의 훈련 기록(검증 손실)을 찾을 수 없습니다.",
+                "history = model.fit(..., validation_data=(x_val, y_val))", "검증 손실 기록 없음",
+                "7절의 훈련 셀과 그래프 셀을 실행한 뒤 이 연습을 다시 실행하세요.")
 
 
 def ex1_to_one_hot(namespace):
@@ -83,40 +97,33 @@ def ex2_model(namespace):
 
 
 def ex3_compile(namespace):
-    """A build_model() model compiled as the reference: RMSprop (default settings), categorical crossentropy
-    for one-hot labels, accuracy."""
+    """Two new build_model() models compiled as the reference: RMSprop (default settings), accuracy, and the loss
+    the student chose for each label format: categorical crossentropy for one-hot labels (`model`), sparse
+    categorical crossentropy for integer labels (`model_int`), as a string, function or Loss object."""
     __tracebackhide__ = True
-    model = defined(namespace, "model", "6-3")
-    checks.is_model(model)
-    checks.matches_task(model, "multiclass")
-    checks.loss(model, "categorical_crossentropy")
-    _compiled_as(model, namespace, "l06_ex3_compile", "model")
-
-
-def ex4_sparse(namespace):
-    """A new build_model() model compiled as the reference: RMSprop, sparse categorical crossentropy for
-    integer labels, accuracy."""
-    __tracebackhide__ = True
-    model_int = defined(namespace, "model_int", "6-4")
-    checks.is_model(model_int)
+    model, model_int = defined(namespace, "model", "6-3"), defined(namespace, "model_int", "6-3")
     new_object(model_int, namespace, "model_int", ["model"])
-    checks.loss(model_int, "sparse_categorical_crossentropy")
-    checks.matches_task(model_int, "multiclass")
-    _compiled_as(model_int, namespace, "l06_ex4_sparse", "model_int")
+    for found, name, loss in ((model, "model", "categorical_crossentropy"),
+                              (model_int, "model_int", "sparse_categorical_crossentropy")):
+        checks.is_model(found)
+        checks.matches_task(found, "multiclass")
+        checks.loss(found, loss)
+        _compiled_as(found, namespace, "l06_ex3_compile", name)
 
 
-def ex5_initial_loss(namespace):
-    """A new, untrained model compiled as in 6-3; initial_loss is its loss from evaluate on the validation set."""
+def ex4_initial_loss(namespace):
+    """A new, untrained model compiled as `model` in 6-3; initial_loss is its loss from evaluate on the
+    validation set."""
     __tracebackhide__ = True
-    initial_model = defined(namespace, "initial_model", "6-5")
-    initial_loss = defined(namespace, "initial_loss", "6-5")
+    initial_model = defined(namespace, "initial_model", "6-4")
+    initial_loss = defined(namespace, "initial_loss", "6-4")
     checks.compiled(initial_model)
     checks.is_float("initial_loss", initial_loss, "3.8",
                     "evaluate는 [손실, 정확도] 리스트를 돌려줍니다. 첫 번째 원소를 담으세요.")
     new_object(initial_model, namespace, "initial_model", ["model", "model_int"])
     steps = int(checks.to_numpy(initial_model.optimizer.iterations))
     if fitlog.calls(initial_model, "fit") or steps:
-        checks.fail("initial_model이 이미 학습된 모델입니다.", "fit을 호출하지 않은 새 모델",
+        checks.fail("initial_model이 이미 훈련된 모델입니다.", "fit을 호출하지 않은 새 모델",
                     f"fit {len(fitlog.calls(initial_model, 'fit'))}번 호출 (옵티마이저 {steps}스텝)",
                     "initial_model은 fit을 호출하지 말고 만들고 컴파일한 직후의 상태로 두세요.")
     _compiled_as(initial_model, namespace, "l06_ex3_compile", "model")
@@ -125,36 +132,45 @@ def ex5_initial_loss(namespace):
     returned_by_evaluate(initial_loss, initial_model, x_val, "initial_loss", "검증 세트")
 
 
-def ex6_train(namespace):
-    """A new model compiled as in 6-3, trained 9 epochs with batch 512 on exactly x_train / y_train (no
-    validation data); test_acc is its accuracy from evaluate on the test set, above the baselines."""
+def ex5_train(namespace):
+    """A new model compiled as `model` in 6-3, trained with batch 512 on exactly x_train / y_train (no validation
+    data) for an epoch count the student chose from their own curves: within EPOCH_MARGIN of the lowest val_loss
+    in the notebook's `history`. test_acc is its accuracy from evaluate on the test set, above the baselines."""
     __tracebackhide__ = True
-    final_model, test_acc = defined(namespace, "final_model", "6-6"), defined(namespace, "test_acc", "6-6")
+    final_model, test_acc = defined(namespace, "final_model", "6-5"), defined(namespace, "test_acc", "6-5")
     checks.is_model(final_model)
     checks.loss(final_model, "categorical_crossentropy")
     checks.is_float("test_acc", test_acc, "0.8",
                     "evaluate는 [손실, 정확도] 리스트를 돌려줍니다. 두 번째 원소를 담으세요.")
     new_object(final_model, namespace, "final_model", ["model", "model_int", "initial_model"])
     _compiled_as(final_model, namespace, "l06_ex3_compile", "model")
-    checks.trained_as(final_model, x=namespace["x_train"], y=namespace["y_train"], epochs=9, batch_size=512,
+    epochs = sum(call.epochs_run for call in fitlog.calls(final_model, "fit") if call.finished)
+    checks.trained_as(final_model, x=namespace["x_train"], y=namespace["y_train"], epochs=epochs, batch_size=512,
                       name="final_model")
     x_test, y_test = namespace["x_test"], namespace["y_test"]
     checks.evaluated(test_acc, final_model, x_test, y_test, 1, "test_acc", "테스트 세트")
     returned_by_evaluate(test_acc, final_model, x_test, "test_acc", "테스트 세트")
+    best = int(np.argmin(_val_loss(namespace))) + 1
+    if abs(epochs - best) > EPOCH_MARGIN:
+        checks.fail("final_model을 훈련한 에포크 수가 검증 곡선과 맞지 않습니다.",
+                    f"{max(1, best - EPOCH_MARGIN)}~{best + EPOCH_MARGIN} 에포크 (history에서 검증 손실이 가장 낮은 "
+                    f"에포크 {best} ± {EPOCH_MARGIN})", f"{epochs} 에포크",
+                    "7절 그래프에서 검증 손실이 가장 낮은 에포크(best_epoch)를 찾아 그 근처로 정하세요. "
+                    "fit을 여러 번 불렀다면 에포크를 모두 더한 수입니다.")
     frequencies = np.asarray(y_test).sum(axis=0) / len(y_test)
     baseline = float(np.sum(frequencies ** 2))
     if test_acc <= max(MIN_TEST_ACCURACY, baseline):
         checks.fail("테스트 정확도가 너무 낮습니다.",
                     f"{max(MIN_TEST_ACCURACY, baseline):.2f}보다 큰 값 (무작위 분류기: {baseline:.3f})",
                     f"{test_acc:.4f}",
-                    "전체 훈련 데이터(x_train, y_train)로 epochs=9, batch_size=512만큼 훈련했는지 확인하세요.")
+                    "전체 훈련 데이터(x_train, y_train)로 정한 에포크 수만큼 batch_size=512로 훈련했는지 확인하세요.")
 
 
-def ex7_predict(namespace):
+def ex6_predict(namespace):
     """predicted_classes holds, for every test sample, a class of highest probability in `predictions`
     (int_model's predictions on the test set)."""
     __tracebackhide__ = True
-    predicted_classes = defined(namespace, "predicted_classes", "6-7")
+    predicted_classes = defined(namespace, "predicted_classes", "6-6")
     x_test, predictions = namespace["x_test"], checks.to_numpy(namespace["predictions"])
     found = predicted_classes if isinstance(predicted_classes, (list, tuple, np.ndarray)) else (
         keras.ops.convert_to_numpy(predicted_classes))

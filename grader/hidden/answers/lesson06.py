@@ -3,9 +3,8 @@
 ANSWERS = {
     'l06_ex1_to_one_hot': 'def to_one_hot(labels, dimension=46):\n    results = np.zeros((len(labels), dimension))\n    for i, label in enumerate(labels):\n        results[i, label] = 1.0\n    return results\n',
     'l06_ex2_model': 'model = keras.Sequential([\n    keras.Input(shape=(10000,)),\n    keras.layers.Dense(64, activation="relu"),\n    keras.layers.Dense(64, activation="relu"),\n    keras.layers.Dense(46, activation="softmax"),\n])\n',
-    'l06_ex3_compile': 'model = build_model()\nmodel.compile(optimizer="rmsprop",\n              loss="categorical_crossentropy",\n              metrics=["accuracy"])\n',
-    'l06_ex4_sparse': 'model_int = build_model()\nmodel_int.compile(optimizer="rmsprop",\n                  loss="sparse_categorical_crossentropy",\n                  metrics=["accuracy"])\n',
-    'l06_ex5_initial_loss': 'initial_model = build_model()\ninitial_model.compile(optimizer="rmsprop",\n                      loss="categorical_crossentropy",\n                      metrics=["accuracy"])\ninitial_loss = float(initial_model.evaluate(x_val, y_val, verbose=0)[0])\n',
-    'l06_ex6_train': 'final_model = build_model()\nfinal_model.compile(optimizer="rmsprop",\n                    loss="categorical_crossentropy",\n                    metrics=["accuracy"])\nfinal_model.fit(x_train, y_train, epochs=9, batch_size=512, verbose=0)\ntest_loss, test_acc = final_model.evaluate(x_test, y_test, verbose=0)\ntest_acc = float(test_acc)\n',
-    'l06_ex7_predict': 'predicted_classes = np.argmax(predictions, axis=1)\n',
+    'l06_ex3_compile': 'model = build_model()\nmodel.compile(optimizer="rmsprop",\n              loss="categorical_crossentropy",\n              metrics=["accuracy"])\nmodel_int = build_model()\nmodel_int.compile(optimizer="rmsprop",\n                  loss="sparse_categorical_crossentropy",\n                  metrics=["accuracy"])\n',
+    'l06_ex4_initial_loss': 'initial_model = build_model()\ninitial_model.compile(optimizer="rmsprop",\n                      loss="categorical_crossentropy",\n                      metrics=["accuracy"])\ninitial_loss = float(initial_model.evaluate(x_val, y_val, verbose=0)[0])\n',
+    'l06_ex5_train': 'final_model = build_model()\nfinal_model.compile(optimizer="rmsprop",\n                    loss="categorical_crossentropy",\n                    metrics=["accuracy"])\nfinal_model.fit(x_train, y_train, epochs=best_epoch, batch_size=512, verbose=0)\ntest_loss, test_acc = final_model.evaluate(x_test, y_test, verbose=0)\ntest_acc = float(test_acc)\n',
+    'l06_ex6_predict': 'predicted_classes = np.argmax(predictions, axis=1)\n',
 }
