@@ -14,7 +14,7 @@ from grader.hidden import NOTE
 from grader.host.samples import filled
 
 ONLY_MISTAKE = {
-    "04_keras_workflow": [("4-2", "history_3_epochs", """
+    "04_keras_workflow": [("4-1", "history_3_epochs", """
 model = build_model()
 model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
 history = model.fit(x_train, y_train, epochs=3, batch_size=64, validation_data=(x_val, y_val), verbose=0)

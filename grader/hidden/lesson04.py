@@ -1,7 +1,7 @@
 """Hidden tests for lesson 04 (케라스 작업 흐름: compile, fit, evaluate, predict).
 
 Every model is compared with the reference that the solution's answer to 4-1 builds (build_model()
-compiled with rmsprop, binary crossentropy and accuracy): layers, wiring, behaviour, optimizer
+compiled with rmsprop, binary crossentropy and accuracy, taken before its fit): layers, wiring, behaviour, optimizer
 hyperparameters, loss settings (from_logits included) and metrics by meaning. Training is judged
 from the kernel's fit records (fresh model, epochs, batch size, exact training/validation data,
 the History returned by that fit), numbers from the evaluate records on the named data.
@@ -19,8 +19,8 @@ HISTORY_KEYS = ["accuracy", "loss", "val_accuracy", "val_loss"]
 
 
 def _standard(namespace):
-    """The reference for every model of this lesson: the solution's answer to 4-1."""
-    return reference("l04_ex1_compile", namespace, "model")
+    """The reference for every model of this lesson: the solution's answer to 4-1, built and compiled."""
+    return reference("l04_ex1_fit", namespace, "model", train=False)
 
 
 def _history_of(model, history, name, call):
@@ -41,19 +41,13 @@ def _standard_model(model, namespace, name):
     checks.same_compile(model, wanted)
 
 
-def ex1_compile(namespace):
-    """build_model()'s network compiled with rmsprop (defaults), binary crossentropy and accuracy."""
-    __tracebackhide__ = True
-    model = namespace["model"]
-    checks.compiled(model)
-    checks.matches_task(model, "binary")
-    _standard_model(model, namespace, "model")
-
-
-def ex2_fit(namespace):
-    """A fresh standard model, one fit of 30 epochs of batch 64 on the whole training set with (x_val, y_val)."""
+def ex1_fit(namespace):
+    """build_model()'s network compiled with rmsprop (defaults), binary crossentropy and accuracy, trained fresh
+    in one fit of 30 epochs of batch 64 on the whole training set with (x_val, y_val)."""
     __tracebackhide__ = True
     model, history = namespace["model"], namespace["history"]
+    checks.compiled(model)
+    checks.matches_task(model, "binary")
     _standard_model(model, namespace, "model")
     _history_of(model, history, "history", "model.fit(...)")
     checks.trained_as(model, x=namespace["x_train"], y=namespace["y_train"], epochs=30, batch_size=BATCH_SIZE,
@@ -63,8 +57,8 @@ def ex2_fit(namespace):
     checks.answer("기록된 에포크 수", len(history.history["loss"]), 30, "fit에 epochs=30을 넘기세요.")
 
 
-def ex3_best_epoch(namespace):
-    """best_epoch is the 1-based epoch of the lowest val_loss in the history of 4-2."""
+def ex2_best_epoch(namespace):
+    """best_epoch is the 1-based epoch of the lowest val_loss in the history of 4-1."""
     __tracebackhide__ = True
     best_epoch, history = namespace["best_epoch"], namespace["history"]
     checks.is_int("best_epoch", best_epoch)
@@ -74,6 +68,27 @@ def ex3_best_epoch(namespace):
     if best_epoch == int(np.argmin(history.history["loss"])) + 1 and best_epoch != expected:
         hint = "훈련 손실('loss')이 아니라 검증 손실('val_loss')을 보세요."
     checks.answer("best_epoch", best_epoch, expected, hint)
+
+
+def ex3_validation_split(namespace):
+    """A fresh standard model, one fit of 5 epochs of batch 64 on the whole training set with validation_split=0.2
+    (no validation_data); last_val_loss is the last val_loss in the History of that fit."""
+    __tracebackhide__ = True
+    split_model, split_history = namespace["split_model"], namespace["split_history"]
+    _standard_model(split_model, namespace, "split_model")
+    _history_of(split_model, split_history, "split_history", "split_model.fit(...)")
+    checks.trained_as(split_model, x=namespace["x_train"], y=namespace["y_train"], epochs=5, batch_size=BATCH_SIZE,
+                      validation_split=0.2, history=split_history, single_call=True, name="split_model")
+    last_val_loss = namespace["last_val_loss"]
+    checks.is_float("last_val_loss", last_val_loss, "0.45",
+                    "split_history.history['val_loss']는 에포크마다의 값 리스트입니다. 마지막 원소 하나를 담으세요.")
+    val_loss = split_history.history["val_loss"]
+    if not checks.close(last_val_loss, val_loss[-1], rtol=1e-6):
+        hint = "마지막 에포크의 값은 split_history.history['val_loss'][-1]입니다."
+        if any(checks.close(last_val_loss, value, rtol=1e-6) for value in split_history.history["loss"]):
+            hint = "훈련 손실('loss')이 아니라 검증 손실('val_loss')을 읽으세요."
+        checks.fail("last_val_loss가 split_history의 마지막 검증 손실과 다릅니다.", f"{val_loss[-1]:.4f}",
+                    f"{last_val_loss:.4f}", hint)
 
 
 # EarlyStopping settings the task fixes; every other setting keeps its default.
@@ -126,6 +141,7 @@ def ex5_evaluate(namespace):
     """A fresh standard model trained best_epoch epochs (batch 64) on the whole training set without
     validation data; test_loss/test_acc come from evaluate on the test set; labels threshold its predictions."""
     __tracebackhide__ = True
+    ex2_best_epoch(namespace)  # the epochs of 4-5 are the student's own best_epoch, checked again here
     final_model, best_epoch = namespace["final_model"], namespace["best_epoch"]
     x_test, y_test = namespace["x_test"], namespace["y_test"]
     _standard_model(final_model, namespace, "final_model")
