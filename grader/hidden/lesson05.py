@@ -18,9 +18,6 @@ LAYERS = [("Dense", 16, "relu"), ("Dense", 16, "relu"), ("Dense", 1, "sigmoid")]
 MIN_TEST_ACCURACY = 0.7  # real IMDB ≈ 0.88, the offline synthetic copy ≈ 0.8
 
 
-
-
-
 def _nonzero(row):
     return {int(j): float(row[j]) for j in np.flatnonzero(row)[:12]}
 
@@ -77,39 +74,32 @@ def ex2_vectorize(namespace):
 
 
 def ex3_model(namespace):
-    """The public checks, then the same model as the reference (every layer's settings, wiring, behaviour)."""
+    """The public checks, then the same model as the reference (every layer's settings, wiring, behaviour)
+    compiled exactly as the reference: RMSprop with its default settings, binary crossentropy
+    (from_logits=False), accuracy."""
     __tracebackhide__ = True
     model = defined(namespace, "model", "5-3")
     checks.is_model(model)
     checks.input_shape(model, (None, 10000))
     checks.output_shape(model, (None, 1))
     checks.layers(model, LAYERS)
-    checks.same_model(model, reference("l05_ex3_model", namespace, "model"))
-
-
-def ex4_compile(namespace):
-    """A new build_model() model compiled exactly as the reference: RMSprop with its default settings,
-    binary crossentropy (from_logits=False), accuracy."""
-    __tracebackhide__ = True
-    model = defined(namespace, "model", "5-4")
-    checks.is_model(model)
     checks.matches_task(model, "binary")
-    want = reference("l05_ex4_compile", namespace, "model")
+    want = reference("l05_ex3_model", namespace, "model")
     checks.same_model(model, want)
     checks.same_compile(model, want)
 
 
-def ex5_train(namespace):
-    """A new model compiled as in 5-4, trained 4 epochs with batch 512 on exactly x_train / y_train
+def ex4_train(namespace):
+    """A new model compiled as in 5-3, trained 4 epochs with batch 512 on exactly x_train / y_train
     (no validation data); test_acc is its accuracy from evaluate on the test set."""
     __tracebackhide__ = True
-    final_model, test_acc = defined(namespace, "final_model", "5-5"), defined(namespace, "test_acc", "5-5")
+    final_model, test_acc = defined(namespace, "final_model", "5-4"), defined(namespace, "test_acc", "5-4")
     checks.is_model(final_model)
     checks.loss(final_model, "binary_crossentropy")
     checks.is_float("test_acc", test_acc, "0.85",
                     "evaluate는 [손실, 정확도] 리스트를 돌려줍니다. 두 번째 원소를 담으세요.")
     new_object(final_model, namespace, "final_model", ["model"])
-    want = reference("l05_ex4_compile", namespace, "model")
+    want = reference("l05_ex3_model", namespace, "model")
     checks.same_model(final_model, want)
     checks.same_compile(final_model, want)
     checks.trained_as(final_model, x=namespace["x_train"], y=namespace["y_train"], epochs=4, batch_size=512,
@@ -122,11 +112,11 @@ def ex5_train(namespace):
                     "rmsprop과 binary_crossentropy로 컴파일했는지 확인하세요.")
 
 
-def ex6_predict(namespace):
+def ex5_predict(namespace):
     """predictions equal final_model.predict(x_test) (tolerance rule); most_positive is an index of their
     largest value."""
     __tracebackhide__ = True
-    predictions, most_positive = defined(namespace, "predictions", "5-6"), defined(namespace, "most_positive", "5-6")
+    predictions, most_positive = defined(namespace, "predictions", "5-5"), defined(namespace, "most_positive", "5-5")
     final_model, x_test = namespace["final_model"], namespace["x_test"]
     found = checks.to_numpy(predictions)
     checks.answer("predictions.shape", found.shape, (len(x_test), 1), "predict는 (샘플 수, 1) 배열을 돌려줍니다.")
@@ -136,7 +126,7 @@ def ex6_predict(namespace):
         row = int(np.argmax(np.abs(found - want).ravel()))
         checks.fail(f"predictions가 final_model.predict(x_test)와 다릅니다 ({row}번 샘플).",
                     round(float(want[row, 0]), 4), round(float(found[row, 0]), 4),
-                    "연습 5-5의 final_model로 테스트 세트(x_test) 전체를 예측하세요.")
+                    "연습 5-4의 final_model로 테스트 세트(x_test) 전체를 예측하세요.")
     best = float(found.max())  # the student's own predictions: ties and GPU rounding cannot matter
     if not 0 <= most_positive < len(found) or found[most_positive, 0] < best:
         hint = "np.argmax는 가장 큰 값의 위치를 돌려줍니다."
