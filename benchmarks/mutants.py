@@ -40,9 +40,8 @@ sys.path.insert(0, str(ROOT))
 import nbformat  # noqa: E402
 
 from grader.host.course import load_course, tomllib  # noqa: E402
-from grader.host.notebook import is_exercise, is_test, marker  # noqa: E402
+from grader.host.notebook import answer_of, is_exercise, is_test, marker, statement_start  # noqa: E402
 
-from grader.host.notebook import answer_of  # noqa: E402
 
 EQUIVALENT = ROOT / "benchmarks" / "equivalent.toml"
 TARGET = 0.95
@@ -671,10 +670,14 @@ def mutants_of(answer, kernel=None, lesson="", exercise="", operators=None):
 
 
 def with_answer(cell_source, answer):
-    """The exercise cell's source with its answer replaced (marker, comments and trailing code kept)."""
-    head, rest = cell_source.split("### BEGIN SOLUTION\n", 1)
-    tail = rest.split("### END SOLUTION", 1)[1]
-    return f"{head}### BEGIN SOLUTION\n{answer}### END SOLUTION{tail}"
+    """The exercise cell's source with its answer (as `answer_of` gives it) replaced; marker, comments and
+    trailing code kept. Markers inside a given `def`: the answer brings the def line, so it replaces it."""
+    lines = cell_source.splitlines(keepends=True)
+    begin = next(i for i, line in enumerate(lines) if line.strip() == "### BEGIN SOLUTION")
+    end = next(i for i, line in enumerate(lines) if line.strip() == "### END SOLUTION")
+    if lines[begin][0].isspace():
+        return "".join(lines[:statement_start(lines, begin)]) + answer + "".join(lines[end + 1:])
+    return "".join(lines[:begin + 1]) + answer + "".join(lines[end:])
 
 
 def sample(mutants, n, seed, key):

@@ -6,9 +6,11 @@ measurement is `make mutants`.
 
 import ast
 
+import nbformat
 import pytest
 
 from benchmarks import mutants as harness
+from grader.host.notebook import answer_of
 from tests.conftest import ROOT
 
 KERNEL = {"names": ["x_train", "y_train", "x_val", "y_val", "x_test", "y_test", "partial_x_train",
@@ -125,6 +127,15 @@ def test_no_mutants_where_nothing_applies():
 def test_with_answer_keeps_the_rest_of_the_cell():
     cell = "# [연습 1-1] t\n# task\n### BEGIN SOLUTION\nx = 1\n### END SOLUTION\nprint(x)"
     assert harness.with_answer(cell, "x = 2\n") == cell.replace("x = 1", "x = 2")
+
+
+def test_with_answer_of_a_function_exercise_brings_its_own_def_line():
+    cell = "# [연습 5-2] t\n# task\ndef f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\nprint(f(1))"
+    answer = answer_of(nbformat.v4.new_code_cell(cell))
+    assert answer == "def f(x):\n    return x\n"
+    mutated = harness.with_answer(cell, answer.replace("return x", "return -x"))
+    assert mutated == "# [연습 5-2] t\n# task\ndef f(x):\n    return -x\nprint(f(1))"
+    compile(mutated, "<cell>", "exec")
 
 
 def test_sample_is_seeded_and_keeps_order():
