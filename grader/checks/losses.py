@@ -115,10 +115,10 @@ def trains(model, x, y, epochs=5, batch_size=32):
     copy.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0)
     after = copy.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True)["loss"]
     if not math.isfinite(after):
-        fail("학습하는 동안 손실이 nan/inf가 되었습니다.", "유한한 손실", after,
+        fail("훈련하는 동안 손실이 nan/inf가 되었습니다.", "유한한 손실", after,
              "학습률이 너무 크거나 손실 함수가 출력 활성화 함수와 맞지 않는지 확인하세요.")
     if not after < before:
-        fail(f"{epochs} 에포크 동안 학습해도 손실이 줄지 않았습니다.", f"{before:.4f}보다 작은 값",
+        fail(f"{epochs} 에포크 동안 훈련해도 손실이 줄지 않았습니다.", f"{before:.4f}보다 작은 값",
              f"{after:.4f}", "손실 함수, 출력 층의 활성화 함수, 학습률을 확인하세요.")
 
 
@@ -141,10 +141,10 @@ def _task_mistake(task, activation, units, name):
                 "(정수 레이블이면 sparse_categorical_crossentropy)를 쓰세요.")
     if name in _TASKS["multiclass"][0] and units == 1:
         return ("출력이 하나(sigmoid)인데 범주형 크로스엔트로피를 썼습니다. 클래스가 하나뿐이면 손실이 항상 0이라 "
-                "학습되지 않습니다. 이진 분류라면 binary_crossentropy를 쓰세요.")
+                "훈련되지 않습니다. 이진 분류라면 binary_crossentropy를 쓰세요.")
     if name in _TASKS["regression"][0] and task != "regression":
         return ("분류 문제에 회귀용 손실(mse/mae)을 썼습니다. 확률 출력에는 크로스엔트로피가 "
-                "더 큰 기울기를 주어 훨씬 잘 학습됩니다.")
+                "더 큰 그레이디언트를 주어 훨씬 잘 훈련됩니다.")
     return None
 
 

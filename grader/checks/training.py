@@ -170,38 +170,38 @@ def trained_as(model, *, x, y, epochs, batch_size=None, validation_data=None, va
     __tracebackhide__ = True
     calls = [call for call in fitlog.calls(model, "fit") if call.finished]
     if not calls:
-        fail(f"{name}을(를) fit으로 학습한 기록이 없습니다.", f"{name}.fit(...) 호출", "fit 호출 없음",
-             f"{name}.fit(...)을 호출해 학습하세요. 다른 변수의 모델을 학습하지 않았는지 확인하세요.")
+        fail(f"{name}을(를) fit으로 훈련한 기록이 없습니다.", f"{name}.fit(...) 호출", "fit 호출 없음",
+             f"{name}.fit(...)을 호출해 훈련하세요. 다른 변수의 모델을 훈련하지 않았는지 확인하세요.")
     if calls[0].iterations_before:
-        fail(f"{name}은(는) 이 연습 전에 이미 학습된 모델입니다.", "새로 만든 모델", "이미 학습된 모델",
-             "모델을 새로 만들고(build_model() 등) compile한 뒤 학습하세요.")
+        fail(f"{name}은(는) 이 연습 전에 이미 훈련된 모델입니다.", "새로 만든 모델", "이미 훈련된 모델",
+             "모델을 새로 만들고(build_model() 등) compile한 뒤 훈련하세요.")
     total = sum(call.epochs_run for call in calls)
     if total != epochs or (single_call and len(calls) > 1):
-        fail(f"{name}을(를) 학습한 에포크 수가 다릅니다.",
+        fail(f"{name}을(를) 훈련한 에포크 수가 다릅니다.",
              f"새 모델을 fit 한 번으로 {epochs} 에포크" if single_call else f"모두 {epochs} 에포크",
              f"fit {len(calls)}번, 에포크 {[call.epochs_run for call in calls]}",
-             "모델을 새로 만들어 문제에 적힌 epochs로 한 번만 학습하세요. 앞 연습에서 학습한 모델을 다시 쓰지 마세요.")
+             "모델을 새로 만들어 문제에 적힌 epochs로 한 번만 훈련하세요. 앞 연습에서 훈련한 모델을 다시 쓰지 마세요.")
     expected = {"x": x, "y": y}
     if validation_data is not None:
         expected["validation_x"], expected["validation_y"] = validation_data
     for call in calls:
         problem = _data_problem(call, expected)
         if problem:
-            fail(f"{name}을(를) 문제와 다른 {problem[0]}로 학습했습니다.", "문제에 적힌 데이터 전체",
+            fail(f"{name}을(를) 문제와 다른 {problem[0]}로 훈련했습니다.", "문제에 적힌 데이터 전체",
                  f"크기 {problem[1]}인 다른 데이터", "fit에 넘긴 배열(일부만 자르지 않았는지, 검증/테스트 세트와 "
                  "섞지 않았는지)을 확인하세요.")
         if validation_data is None and call.data["validation_x"] is not None:
-            fail(f"{name}을(를) 학습할 때 validation_data를 넘겼습니다.", "validation_data 없음",
+            fail(f"{name}을(를) 훈련할 때 validation_data를 넘겼습니다.", "validation_data 없음",
                  "validation_data 있음", "문제에 적힌 대로만 fit을 호출하세요.")
         found_batch = call.arguments.get("batch_size") or DEFAULT_BATCH_SIZE
         if batch_size is not None and found_batch != batch_size:
-            fail(f"{name}을(를) 학습한 배치 크기가 다릅니다.", batch_size, found_batch, "fit에 batch_size=를 넘기세요.")
+            fail(f"{name}을(를) 훈련한 배치 크기가 다릅니다.", batch_size, found_batch, "fit에 batch_size=를 넘기세요.")
         split = call.arguments.get("validation_split") or 0.0
         if not math.isclose(split, validation_split or 0.0):
             fail("validation_split이 다릅니다.", validation_split or 0.0, split,
                  "fit(..., validation_split=비율)은 훈련 데이터의 마지막 부분을 검증 세트로 떼어 씁니다.")
     if history is not None and history is not calls[-1].result:
-        fail("history가 이 모델을 학습한 fit의 결과가 아닙니다.", f"history = {name}.fit(...)",
+        fail("history가 이 모델을 훈련한 fit의 결과가 아닙니다.", f"history = {name}.fit(...)",
              type(history).__name__, "fit이 돌려주는 History 객체를 그대로 담으세요.")
 
 
@@ -235,4 +235,4 @@ def evaluated(value, model, x, y, index, name, data_name):
     expected = _component(evaluate(x, y, verbose=0), index)
     if not close(value, expected):
         fail(f"{name}이(가) 이 모델을 {data_name}로 평가한 값과 다릅니다.", round(float(expected), 4), value,
-             f"학습을 마친 모델로 {data_name}를 evaluate한 결과에서 알맞은 원소를 담으세요.")
+             f"훈련을 마친 모델로 {data_name}를 evaluate한 결과에서 알맞은 원소를 담으세요.")
