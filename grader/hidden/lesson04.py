@@ -26,7 +26,7 @@ def _standard(namespace):
 def _history_of(model, history, name, call):
     __tracebackhide__ = True
     if not isinstance(history, keras.callbacks.History) or history.model is not model:
-        checks.fail(f"{name}가 이 모델을 학습한 기록이 아닙니다.", f"{name} = {call}", type(history).__name__,
+        checks.fail(f"{name}가 이 모델을 훈련한 기록이 아닙니다.", f"{name} = {call}", type(history).__name__,
                     "fit이 돌려주는 History 객체를 그대로 담으세요.")
 
 
@@ -125,15 +125,15 @@ def ex4_early_stopping(namespace):
                       single_call=True, name="es_model")
     if getattr(early_stopping, "_model", None) is not es_model:
         checks.fail("early_stopping 콜백이 es_model의 fit에 쓰이지 않았습니다.", "fit(..., callbacks=[early_stopping])",
-                    "콜백 없이 학습", "만든 콜백을 callbacks=[early_stopping]으로 fit에 넘기세요.")
+                    "콜백 없이 훈련", "만든 콜백을 callbacks=[early_stopping]으로 fit에 넘기세요.")
     stop = min(int(np.argmin(val_loss)) + 1 + 3, 100)
     if len(val_loss) != stop:
-        checks.fail("학습이 EarlyStopping 규칙대로 멈추지 않았습니다.",
+        checks.fail("훈련이 EarlyStopping 규칙대로 멈추지 않았습니다.",
                     f"검증 손실이 가장 낮은 에포크 뒤 3 에포크, 즉 {stop} 에포크", f"{len(val_loss)} 에포크",
                     "fit에 validation_data=(x_val, y_val)와 callbacks=[early_stopping]를 넘기세요.")
     restored = float(es_model.evaluate(x_val, y_val, batch_size=256, verbose=0, return_dict=True)["loss"])
     if not checks.close(restored, min(val_loss)):
-        checks.fail("학습이 끝난 모델의 검증 손실이 가장 낮았던 값과 다릅니다.", f"{min(val_loss):.4f}",
+        checks.fail("훈련이 끝난 모델의 검증 손실이 가장 낮았던 값과 다릅니다.", f"{min(val_loss):.4f}",
                     f"{restored:.4f}", "restore_best_weights=True이면 가장 좋은 에포크의 가중치로 되돌립니다.")
 
 
