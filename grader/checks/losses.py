@@ -143,8 +143,9 @@ def _task_mistake(task, activation, units, name):
         return ("출력이 하나(sigmoid)인데 범주형 크로스엔트로피를 썼습니다. 클래스가 하나뿐이면 손실이 항상 0이라 "
                 "훈련되지 않습니다. 이진 분류라면 binary_crossentropy를 쓰세요.")
     if name in _TASKS["regression"][0] and task != "regression":
-        return ("분류 문제에 회귀용 손실(mse/mae)을 썼습니다. 확률 출력에는 크로스엔트로피가 "
-                "더 큰 그레이디언트를 주어 훨씬 잘 훈련됩니다.")
+        return ("분류 문제에 회귀용 손실(mse/mae)을 썼습니다. 정수 레이블의 다중 분류에서는 레이블 하나가 "
+                "확률 여러 개와 비교되어 손실이 의미가 없고, 이진 분류에서도 크로스엔트로피가 더 큰 "
+                "그레이디언트를 주어 더 잘 훈련됩니다.")
     return None
 
 
