@@ -50,7 +50,10 @@ def test_student_versions_contain_no_answers_and_no_hidden_tests(course):
         stubs = [cell for cell in student.cells if is_exercise(cell)]
         assert len(stubs) == len(answers)
         for answer, stub in zip(answers, stubs):
-            assert CODE_STUB in stub.source
+            assert CODE_STUB in "\n".join(line.strip() for line in stub.source.splitlines())
+            given = answer.source.split("### BEGIN SOLUTION", 1)[0]
+            given_signatures = [line for line in given.splitlines() if line.startswith("def ")]
+            assert all(line in stub.source.splitlines() for line in given_signatures), (lesson.name, stub.source)
             stub_lines = {line.strip() for line in stub.source.splitlines()}
             leaked = [line for line in solution_lines(answer) if line in stub_lines]
             assert leaked == [], (lesson.name, leaked)
