@@ -119,22 +119,19 @@ def same_layers(model, reference, free=()):
         if type(found).__name__ != type(wanted).__name__:
             fail(f"출력 쪽에서 거슬러 올라가 {number}번째로 만나는 층의 종류가 다릅니다.",
                  type(wanted).__name__, type(found).__name__, "층의 종류와 순서를 문제와 비교하세요.")
-        found_settings, wanted_settings = _settings(found, free), _settings(wanted, free)
-        for key in sorted(wanted_settings.keys() | found_settings.keys()):
-            if found_settings.get(key) != wanted_settings.get(key):
-                fail(f"{type(found).__name__} 층 '{found.name}'의 설정 {key}이(가) 다릅니다.",
-                     wanted_settings.get(key), found_settings.get(key),
-                     _SETTING_HINTS.get(key, "층을 만들 때 넘긴 인자를 문제와 비교하세요."))
+        same_layer(found, wanted, f"{type(found).__name__} 층 '{found.name}'", free,
+                   hint="층을 만들 때 넘긴 인자를 문제와 비교하세요.")
 
 
-def same_layer(layer, wanted, name, free=()):
-    """One layer object configured exactly as the reference layer (units, activation, use_bias, ...)."""
+def same_layer(layer, wanted, name, free=(), hint="문제에 적힌 설정 외에는 층의 기본값을 그대로 두세요."):
+    """One layer object configured exactly as the reference layer (units, activation, use_bias, ...);
+    `hint` for settings without a hint of their own."""
     __tracebackhide__ = True
     found_settings, wanted_settings = _settings(layer, free), _settings(wanted, free)
     for key in sorted(found_settings.keys() | wanted_settings.keys()):
         if found_settings.get(key) != wanted_settings.get(key):
             fail(f"{name}의 설정 {key}이(가) 다릅니다.", wanted_settings.get(key), found_settings.get(key),
-                 _SETTING_HINTS.get(key, "문제에 적힌 설정 외에는 층의 기본값을 그대로 두세요."))
+                 _SETTING_HINTS.get(key, hint))
 
 
 _SETTING_HINTS = {
