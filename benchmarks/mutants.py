@@ -40,7 +40,8 @@ sys.path.insert(0, str(ROOT))
 import nbformat  # noqa: E402
 
 from grader.host.course import load_course, tomllib  # noqa: E402
-from grader.host.notebook import answer_of, is_exercise, is_test, marker, statement_start  # noqa: E402
+from grader.host.notebook import (answer_of, is_exercise, is_test, marker, solution_region,  # noqa: E402
+                                  statement_start)
 
 
 EQUIVALENT = ROOT / "benchmarks" / "equivalent.toml"
@@ -673,8 +674,7 @@ def with_answer(cell_source, answer):
     """The exercise cell's source with its answer (as `answer_of` gives it) replaced; marker, comments and
     trailing code kept. Markers inside a given `def`: the answer brings the def line, so it replaces it."""
     lines = cell_source.splitlines(keepends=True)
-    begin = next(i for i, line in enumerate(lines) if line.strip() == "### BEGIN SOLUTION")
-    end = next(i for i, line in enumerate(lines) if line.strip() == "### END SOLUTION")
+    begin, end = solution_region(lines)
     if lines[begin][0].isspace():
         return "".join(lines[:statement_start(lines, begin)]) + answer + "".join(lines[end + 1:])
     return "".join(lines[:begin + 1]) + answer + "".join(lines[end:])

@@ -69,14 +69,20 @@ def answer_of(cell):
     """The runnable answer of an exercise cell: the code between its solution markers, and when the
     markers sit inside a given `def` (the signature stays visible to students), that `def` line too."""
     lines = cell.source.splitlines(keepends=True)
+    begin, end = solution_region(lines)
+    return "".join(line for line in lines[statement_start(lines, begin):end] if line.strip() != "### BEGIN SOLUTION")
+
+
+def solution_region(lines):
+    """Indexes of the `### BEGIN SOLUTION` and `### END SOLUTION` lines of an exercise cell's lines."""
     begin = next(i for i, line in enumerate(lines) if line.strip() == "### BEGIN SOLUTION")
     end = next(i for i, line in enumerate(lines) if line.strip() == "### END SOLUTION")
-    start = statement_start(lines, begin) if lines[begin][0].isspace() else begin + 1
-    return "".join(line for line in lines[start:end] if line.strip() != "### BEGIN SOLUTION")
+    return begin, end
 
 
 def statement_start(lines, index):
-    """Index of the top-level line (e.g. `def f(x):`) that opens the block holding lines[index]."""
+    """Index of the top-level line (e.g. `def f(x):`) that opens the block holding lines[index]
+    (index itself when that line is at the top level)."""
     while index > 0 and (not lines[index].strip() or lines[index][0].isspace()):
         index -= 1
     return index

@@ -28,8 +28,7 @@ def filled(released, solution, answers=None):
         if is_exercise(cell):
             lines = cell.source.splitlines(keepends=True)
             stub = next(i for i, line in enumerate(lines) if line.strip() == "# 여기에 코드를 작성하세요")
-            start = statement_start(lines, stub) if lines[stub][0].isspace() else stub
-            cell.source = "".join(lines[:start]) + given[marker(cell)[1]].rstrip("\n")
+            cell.source = "".join(lines[:statement_start(lines, stub)]) + given[marker(cell)[1]].rstrip("\n")
     return nb
 
 
