@@ -211,12 +211,13 @@ def _component(result, index):
         keys = ["loss", *(key for key in result if key != "loss")]
         return result.get(keys[index]) if index < len(keys) else None
     if isinstance(result, (list, tuple)):
-        return result[index]
+        return result[index] if index < len(result) else None
     return result if index == 0 else None
 
 
-def evaluated(value, model, x, y, index, name, data_name):
-    """`value` is component `index` of model.evaluate(x, y) for this trained model (not other data)."""
+def evaluated(value, model, x, y, index, name, data_name, exact=False):
+    """`value` is component `index` of model.evaluate(x, y) for this trained model (not other data);
+    with `exact`, as a recorded evaluate call returned it (not rounded, typed in or recomputed)."""
     __tracebackhide__ = True
     other_data = None
     for call in fitlog.calls(model, "evaluate"):
@@ -236,3 +237,6 @@ def evaluated(value, model, x, y, index, name, data_name):
     if not close(value, expected):
         fail(f"{name}이(가) 이 모델을 {data_name}로 평가한 값과 다릅니다.", round(float(expected), 4), value,
              f"훈련을 마친 모델로 {data_name}를 evaluate한 결과에서 알맞은 원소를 담으세요.")
+    if exact:
+        fail(f"{name}이(가) evaluate가 돌려준 값 그대로가 아닙니다.", "evaluate 결과의 원소 (반올림하지 않은 값)",
+             repr(value), "숫자를 직접 적거나 반올림하지 말고 evaluate가 돌려준 값을 float로 담으세요.")

@@ -369,31 +369,7 @@ def ex5_final(namespace):
                       epochs=_final_epochs(namespace), batch_size=BATCH_SIZE, name="final_model")
     x_test, test_targets = namespace["x_test"], namespace["test_targets"]
     for index, name in enumerate(("test_mse_score", "test_mae_score")):
-        checks.evaluated(namespace[name], final_model, x_test, test_targets, index, name, "테스트 세트")
-        if not _recorded_evaluate(namespace[name], final_model, x_test, test_targets, index):
-            checks.fail(f"{name}이(가) final_model.evaluate가 돌려준 값 그대로가 아닙니다.",
-                        "evaluate 결과의 원소 (반올림하지 않은 값)", repr(namespace[name]),
-                        "숫자를 직접 적거나 반올림하지 말고 evaluate가 돌려준 값을 float로 담으세요.")
-
-
-def _components(result):
-    """(name, value) of an evaluate result: [loss, mae], {'loss': ..., 'mae': ...} or loss alone."""
-    if isinstance(result, dict):
-        return list(result.items())
-    if isinstance(result, (list, tuple)):
-        return [("loss" if i == 0 else f"metric{i}", value) for i, value in enumerate(result)]
-    return [("loss", result)]
-
-
-def _recorded_evaluate(value, model, x, y, index):
-    """Whether `value` is exactly component `index` of a recorded model.evaluate(x, y)."""
-    x_print, y_print = fitlog.fingerprint(x), fitlog.fingerprint(y)
-    for call in fitlog.calls(model, "evaluate"):
-        components = _components(call.result) if call.finished else []
-        if (index < len(components) and _same_number(value, components[index][1])
-                and fitlog.same_data(call.data["x"], x_print) and fitlog.same_data(call.data["y"], y_print)):
-            return True
-    return False
+        checks.evaluated(namespace[name], final_model, x_test, test_targets, index, name, "테스트 세트", exact=True)
 
 
 # 연습 7-6 -----------------------------------------------------------------------------------
