@@ -1,6 +1,8 @@
 """Reference comparisons (same_model, same_compile, trained_as, evaluated, close) accept every
 right way of writing an answer and reject each kind of wrong one with a Korean message."""
 
+import functools
+
 import keras
 import numpy as np
 import pytest
@@ -183,6 +185,24 @@ def test_evaluated_numbers_must_come_from_the_named_data(data):
           mentions=["다른 데이터로 평가한 값"])
     fails(checks.evaluated, test_loss * 1.5, model, x[48:], y[48:], 0, "test_loss", "테스트 세트",
           mentions=["평가한 값과 다릅니다"])
+
+
+def test_exactly_evaluated_numbers_are_the_very_numbers_evaluate_returned(data):
+    x, y = data
+    exactly_evaluated = functools.partial(checks.evaluated, exact=True)
+    model = compiled_chain(**REFERENCE_COMPILE)
+    model.fit(x, y, epochs=1, verbose=0)
+    predicted = model.predict(x[48:], verbose=0)
+    computed_by_hand = float(keras.ops.mean(keras.losses.binary_crossentropy(y[48:, None], predicted)))
+    fails(exactly_evaluated, computed_by_hand, model, x[48:], y[48:], 0, "test_loss", "테스트 세트",
+          mentions=["evaluate 호출이 없습니다"])
+    test_loss, test_acc = model.evaluate(x[48:], y[48:], verbose=0)
+    for same in (test_loss, np.float32(test_loss), np.float64(test_loss), keras.ops.convert_to_tensor(test_loss)):
+        exactly_evaluated(same, model, x[48:], y[48:], 0, "test_loss", "테스트 세트")
+    one_float32_step_off = float(np.nextafter(np.float32(test_loss), np.float32(2)))
+    for typed_in in (float(f"{test_loss:.3g}"), one_float32_step_off):
+        fails(exactly_evaluated, typed_in, model, x[48:], y[48:], 0, "test_loss", "테스트 세트",
+              mentions=["정확히 같지 않습니다"])
 
 
 def test_close_accepts_float64_and_tf32_rounding_but_not_real_mistakes():

@@ -124,6 +124,14 @@ def test_no_mutants_where_nothing_applies():
     assert made("integer", "m.fit(x, y, verbose=0)") == []
 
 
+def test_a_literal_mutant_is_named_by_its_target_not_its_value():
+    def literal_id(values):
+        [mutant] = made("literal", "total = a * b", kernel=dict(KERNEL, values=values))
+        return mutant.id
+    assert literal_id({"total": 6464}) == literal_id({"total": 1234.5})
+    assert literal_id({"total": 6464}) != made("units", "l = Dense(16)")[0].id
+
+
 def test_with_answer_keeps_the_rest_of_the_cell():
     cell = "# [연습 1-1] t\n# task\n### BEGIN SOLUTION\nx = 1\n### END SOLUTION\nprint(x)"
     assert harness.with_answer(cell, "x = 2\n") == cell.replace("x = 1", "x = 2")

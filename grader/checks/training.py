@@ -14,6 +14,7 @@ import keras
 
 from . import fitlog
 from ._report import fail
+from .answers import to_numpy
 from .losses import compiled, loss_name
 from .numeric import close
 from .reference import output_names
@@ -217,14 +218,18 @@ def _component(result, index):
 
 def evaluated(value, model, x, y, index, name, data_name, exact=False):
     """`value` is component `index` of model.evaluate(x, y) for this trained model (not other data);
-    with `exact`, as a recorded evaluate call returned it (not rounded, typed in or recomputed)."""
+    with `exact`, the very number a recorded evaluate call on x returned (not rounded, typed in or recomputed:
+    float64 equality, since a literal such as 0.887 differs from evaluate's float32 0.8870000243...)."""
     __tracebackhide__ = True
     other_data = None
+    called_on_x = False
     for call in fitlog.calls(model, "evaluate"):
+        on_x = _data_problem(call, {"x": x, "y": y}) is None
+        called_on_x = called_on_x or on_x
         component = _component(call.result, index)
-        if component is None or not close(value, component, rtol=1e-6):
+        if component is None or not _same_number(value, component, exact):
             continue
-        if _data_problem(call, {"x": x, "y": y}) is None:
+        if on_x:
             return
         other_data = call
     if other_data is not None:
@@ -237,6 +242,17 @@ def evaluated(value, model, x, y, index, name, data_name, exact=False):
     if not close(value, expected):
         fail(f"{name}이(가) 이 모델을 {data_name}로 평가한 값과 다릅니다.", round(float(expected), 4), value,
              f"훈련을 마친 모델로 {data_name}를 evaluate한 결과에서 알맞은 원소를 담으세요.")
+    if exact and not called_on_x:
+        fail(f"{name}을(를) 구한 evaluate 호출이 없습니다.", f"{data_name}로 evaluate를 호출해 받은 값",
+             "evaluate 기록 없음", "값을 직접 적거나 따로 계산하지 말고 문제에 적힌 대로 evaluate를 호출하세요.")
     if exact:
-        fail(f"{name}이(가) evaluate가 돌려준 값 그대로가 아닙니다.", "evaluate 결과의 원소 (반올림하지 않은 값)",
-             repr(value), "숫자를 직접 적거나 반올림하지 말고 evaluate가 돌려준 값을 float로 담으세요.")
+        fail(f"{name}이(가) evaluate가 돌려준 값과 정확히 같지 않습니다.", f"{data_name}로 evaluate한 값 그대로",
+             repr(value), "값을 반올림하거나 직접 적지 말고 evaluate가 돌려준 리스트의 원소를 담으세요.")
+
+
+def _same_number(value, component, exact):
+    """`value` is `component` (float64 equality with `exact`, else within float32 rounding)."""
+    if exact:
+        found = to_numpy(value)
+        return found.size == 1 and float(found.ravel()[0]) == float(component)
+    return close(value, component, rtol=1e-6)

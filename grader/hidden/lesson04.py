@@ -11,7 +11,6 @@ import keras
 import numpy as np
 
 from grader import checks
-from grader.checks import provenance
 from grader.hidden import reference
 
 BATCH_SIZE = 64
@@ -151,8 +150,7 @@ def ex5_evaluate(namespace):
         value = namespace[name]
         checks.is_float(name, value, "0.35", "test_loss, test_acc = final_model.evaluate(...)처럼 "
                                               "evaluate가 돌려준 리스트를 두 변수에 나눠 담으세요.")
-        checks.evaluated(value, final_model, x_test, y_test, index, name, "테스트 세트")
-        provenance.returned_by_evaluate(value, final_model, x_test, name, "테스트 세트")
+        checks.evaluated(value, final_model, x_test, y_test, index, name, "테스트 세트", exact=True)
     labels = np.asarray(namespace["predicted_labels"])
     if labels.dtype.kind not in "iu":
         checks.fail("predicted_labels는 정수 배열이어야 합니다.", "정수(int) 0/1 배열", labels.dtype,

@@ -11,7 +11,7 @@ The test cells run these inside `carry_forward`, so a wrong `vectorize_sequences
 import numpy as np
 
 from grader import checks
-from grader.checks.provenance import defined, new_object, returned_by_evaluate
+from grader.checks.provenance import defined, new_object
 from grader.hidden import reference
 
 LAYERS = [("Dense", 16, "relu"), ("Dense", 16, "relu"), ("Dense", 1, "sigmoid")]
@@ -105,8 +105,7 @@ def ex4_train(namespace):
     checks.trained_as(final_model, x=namespace["x_train"], y=namespace["y_train"], epochs=4, batch_size=512,
                       name="final_model")
     x_test, y_test = namespace["x_test"], namespace["y_test"]
-    checks.evaluated(test_acc, final_model, x_test, y_test, 1, "test_acc", "테스트 세트")
-    returned_by_evaluate(test_acc, final_model, x_test, "test_acc", "테스트 세트")
+    checks.evaluated(test_acc, final_model, x_test, y_test, 1, "test_acc", "테스트 세트", exact=True)
     if test_acc < MIN_TEST_ACCURACY:
         checks.fail("테스트 정확도가 너무 낮습니다.", f"{MIN_TEST_ACCURACY} 이상", f"{test_acc:.4f}",
                     "rmsprop과 binary_crossentropy로 컴파일했는지 확인하세요.")

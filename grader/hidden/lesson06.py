@@ -16,7 +16,7 @@ import numpy as np
 
 from grader import checks
 from grader.checks import fitlog
-from grader.checks.provenance import defined, new_object, returned_by_evaluate
+from grader.checks.provenance import defined, new_object
 from grader.hidden import reference
 
 NUM_CLASSES = 46
@@ -128,8 +128,7 @@ def ex4_initial_loss(namespace):
                     "initial_model은 fit을 호출하지 말고 만들고 컴파일한 직후의 상태로 두세요.")
     _compiled_as(initial_model, namespace, "l06_ex3_compile", "model")
     x_val, y_val = namespace["x_val"], namespace["y_val"]
-    checks.evaluated(initial_loss, initial_model, x_val, y_val, 0, "initial_loss", "검증 세트")
-    returned_by_evaluate(initial_loss, initial_model, x_val, "initial_loss", "검증 세트")
+    checks.evaluated(initial_loss, initial_model, x_val, y_val, 0, "initial_loss", "검증 세트", exact=True)
 
 
 def ex5_train(namespace):
@@ -148,8 +147,7 @@ def ex5_train(namespace):
     checks.trained_as(final_model, x=namespace["x_train"], y=namespace["y_train"], epochs=epochs, batch_size=512,
                       name="final_model")
     x_test, y_test = namespace["x_test"], namespace["y_test"]
-    checks.evaluated(test_acc, final_model, x_test, y_test, 1, "test_acc", "테스트 세트")
-    returned_by_evaluate(test_acc, final_model, x_test, "test_acc", "테스트 세트")
+    checks.evaluated(test_acc, final_model, x_test, y_test, 1, "test_acc", "테스트 세트", exact=True)
     best = int(np.argmin(_val_loss(namespace))) + 1
     if abs(epochs - best) > EPOCH_MARGIN:
         checks.fail("final_model을 훈련한 에포크 수가 검증 곡선과 맞지 않습니다.",
