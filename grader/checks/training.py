@@ -148,9 +148,10 @@ def same_compile(model, reference, free=()):
 
 
 def _data_problem(call, expected):
+    """(label, shapes) of the first recorded data that differs from `expected` (fingerprints by key), or None."""
     for key, label in (("x", "입력 데이터"), ("y", "타깃 데이터"), ("validation_x", "검증 입력"),
                        ("validation_y", "검증 타깃")):
-        if key in expected and not fitlog.same_data(call.data[key], fitlog.fingerprint(expected[key])):
+        if key in expected and not fitlog.same_data(call.data[key], expected[key]):
             return label, _shapes(call.data[key])
     return None
 
@@ -182,11 +183,12 @@ def trained_as(model, *, x, y, epochs, batch_size=None, validation_data=None, va
              f"새 모델을 fit 한 번으로 {epochs} 에포크" if single_call else f"모두 {epochs} 에포크",
              f"fit {len(calls)}번, 에포크 {[call.epochs_run for call in calls]}",
              "모델을 새로 만들어 문제에 적힌 epochs로 한 번만 훈련하세요. 앞 연습에서 훈련한 모델을 다시 쓰지 마세요.")
-    expected = {"x": x, "y": y}
+    named_data = {"x": x, "y": y}
     if validation_data is not None:
-        expected["validation_x"], expected["validation_y"] = validation_data
+        named_data["validation_x"], named_data["validation_y"] = validation_data
+    named_data = fitlog.fingerprint(named_data)
     for call in calls:
-        problem = _data_problem(call, expected)
+        problem = _data_problem(call, named_data)
         if problem:
             fail(f"{name}을(를) 문제와 다른 {problem[0]}로 훈련했습니다.", "문제에 적힌 데이터 전체",
                  f"크기 {problem[1]}인 다른 데이터", "fit에 넘긴 배열(일부만 자르지 않았는지, 검증/테스트 세트와 "
@@ -221,15 +223,14 @@ def evaluated(value, model, x, y, index, name, data_name, exact=False):
     with `exact`, the very number a recorded evaluate call on x returned (not rounded, typed in or recomputed:
     float64 equality, since a literal such as 0.887 differs from evaluate's float32 0.8870000243...)."""
     __tracebackhide__ = True
+    named_data = fitlog.fingerprint({"x": x, "y": y})
+    calls = [call for call in fitlog.calls(model, "evaluate") if call.finished]
     other_data = None
-    called_on_x = False
-    for call in fitlog.calls(model, "evaluate"):
-        on_x = _data_problem(call, {"x": x, "y": y}) is None
-        called_on_x = called_on_x or on_x
+    for call in calls:
         component = _component(call.result, index)
         if component is None or not _same_number(value, component, exact):
             continue
-        if on_x:
+        if _data_problem(call, named_data) is None:
             return
         other_data = call
     if other_data is not None:
@@ -242,7 +243,7 @@ def evaluated(value, model, x, y, index, name, data_name, exact=False):
     if not close(value, expected):
         fail(f"{name}이(가) 이 모델을 {data_name}로 평가한 값과 다릅니다.", round(float(expected), 4), value,
              f"훈련을 마친 모델로 {data_name}를 evaluate한 결과에서 알맞은 원소를 담으세요.")
-    if exact and not called_on_x:
+    if exact and not any(_data_problem(call, named_data) is None for call in calls):
         fail(f"{name}을(를) 구한 evaluate 호출이 없습니다.", f"{data_name}로 evaluate를 호출해 받은 값",
              "evaluate 기록 없음", "값을 직접 적거나 따로 계산하지 말고 문제에 적힌 대로 evaluate를 호출하세요.")
     if exact:
