@@ -6,11 +6,10 @@ student, name, one score column per lesson (course.toml order), total, max_total
 (미제출: status `missing`, or no result at all for a lesson), notes (other problem statuses).
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .csv_files import write_csv
 from .results import read_results
 
 COLUMNS_BEFORE = ["student", "name"]
@@ -24,6 +23,8 @@ class Gradebook:
     rows: list  # one dict per student, keys COLUMNS_BEFORE + lessons + COLUMNS_AFTER
     warnings: list = field(default_factory=list)  # Korean sentences for the console
     path: Path | None = None
+    max_scores: dict = field(default_factory=dict)  # lesson -> points possible
+    results: dict = field(default_factory=dict)  # (student, lesson) -> the result dict that was counted
 
 
 def _number(value):
@@ -77,20 +78,14 @@ def build(result_dirs, course=None, roster=None):
         row.update(total=_number(total), max_total=_number(sum(max_of.values())), missing=missing,
                    notes="; ".join(notes))
         rows.append(row)
-    return Gradebook(lessons, rows, warnings)
+    return Gradebook(lessons, rows, warnings, max_scores=max_of, results=table)
 
 
 def gradebook(result_dirs, out, course=None, roster=None):
     """Write OUT/gradebook.csv (UTF-8 with BOM) for all lessons' result folders; returns the Gradebook."""
     book = build(result_dirs, course, roster)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, COLUMNS_BEFORE + book.lessons + COLUMNS_AFTER, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(book.rows)
+    columns = COLUMNS_BEFORE + book.lessons + COLUMNS_AFTER
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    book.path = out / "gradebook.csv"
-    temporary = out / ".gradebook.csv.tmp"
-    temporary.write_text(buffer.getvalue(), encoding="utf-8-sig")
-    temporary.replace(book.path)
+    book.path = write_csv(out / "gradebook.csv", [columns, *([row[c] for c in columns] for row in book.rows)])
     return book

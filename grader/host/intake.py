@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from .csv_files import decode_text, write_csv
+
 NOTEBOOK_SUFFIX = ".ipynb"
 JUNK_NAMES = {".ds_store", "thumbs.db", "desktop.ini", "__macosx"}
 UNSAFE_CHARACTERS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -91,11 +93,7 @@ class Intake:
 
 def write_problems_csv(intake, path):
     """intake.csv (UTF-8 with BOM, for Excel): kind, origin, reason of every file not graded."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["kind", "origin", "reason"])
-    writer.writerows(intake.problems())
-    Path(path).write_text(buffer.getvalue(), encoding="utf-8-sig")
+    write_csv(path, [["kind", "origin", "reason"], *intake.problems()])
 
 
 # ----------------------------------------------------------------------------- roster
@@ -112,23 +110,13 @@ _COLUMNS = {
 }
 
 
-def _decode_text(data):
-    """Text of a CSV export: UTF-16 (Excel 'Unicode text'), UTF-8 with or without BOM, else CP949."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp949", errors="replace")
-
-
 def _nfc(text):
     return unicodedata.normalize("NFC", text)
 
 
 def read_roster(path):
     """Roster students from a CSV (columns 학번, 이름, optional 이메일 and LMS_ID)."""
-    text = _decode_text(Path(path).read_bytes())
+    text = decode_text(Path(path).read_bytes())
     lines = text.splitlines()
     delimiter = "\t" if lines and "\t" in lines[0] and "," not in lines[0] else ","
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
