@@ -1,6 +1,7 @@
-"""Command line for instructors: release, publish, grade, merge, gradebook, samples."""
+"""Command line for instructors: release, publish, grade, merge, gradebook, export, return, samples."""
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
@@ -95,6 +96,69 @@ def _gradebook(args):
     return 0
 
 
+class _Console(logging.StreamHandler):
+    """Instructor messages as plain lines: errors on stderr, the rest on stdout (looked up at each message)."""
+
+    def emit(self, record):
+        self.stream = sys.stderr if record.levelno >= logging.ERROR else sys.stdout
+        super().emit(record)
+
+
+def _console_log():
+    log = logging.getLogger("grader")
+    if not any(isinstance(handler, _Console) for handler in log.handlers):
+        handler = _Console()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+    return log
+
+
+def _report_problems(log, report):
+    for problem in report.problems:
+        log.warning(f"  - {problem}")
+    if report.problems:
+        log.warning(f"빠진 학생·행 {len(report.problems)}개 (left out): {report.problems_path}")
+
+
+def _export(args):
+    from .csv_files import CsvEncodingError
+    from .intake import RosterError, read_roster
+    from .lms_export import ExportError, ExportOptions, LmsFormat, column_option, export
+
+    log = _console_log()
+    try:
+        roster = read_roster(args.roster) if args.roster else None
+        options = ExportOptions(Path(args.template) if args.template else None, column_option(args.column),
+                                args.percent, args.feedback, args.moodle_id, args.encoding)
+        report = export(LmsFormat(args.format), args.results, args.out, roster, load_course(args.course), options)
+    except (RosterError, ExportError, CsvEncodingError) as error:
+        log.error(f"오류 (error): {error}")
+        return 2
+    for warning in report.warnings:
+        log.warning(f"주의 (warning): {warning}")
+    _report_problems(log, report)
+    log.info(f"{args.format} 성적 파일 (grades for the LMS): {report.path} — 학생 {report.students}명")
+    return 0
+
+
+def _return(args):
+    from .feedback_return import return_feedback
+    from .intake import RosterError, read_roster
+    from .lms_export import ExportError, LmsFormat
+
+    log = _console_log()
+    try:
+        roster = read_roster(args.roster) if args.roster else None
+        report = return_feedback(LmsFormat(args.format), args.result, args.out, roster)
+    except (RosterError, ExportError) as error:
+        log.error(f"오류 (error): {error}")
+        return 2
+    _report_problems(log, report)
+    log.info(f"{args.format} 피드백 파일 (feedback files): {report.path} — 페이지 {report.pages}개")
+    return 0
+
+
 def _publish(args):
     from .publish import command
 
@@ -160,6 +224,33 @@ def build_parser():
     book.add_argument("--out", required=True, help="gradebook.csv를 쓸 폴더")
     book.add_argument("--roster", help="명단 CSV: 제출하지 않은 학생도 행으로 넣습니다")
     book.set_defaults(run=_gradebook)
+
+    formats = ["canvas", "moodle", "blackboard", "csv"]
+    export = commands.add_parser("export", help="채점 결과를 LMS 성적 가져오기 파일로 씁니다 (Canvas, Moodle, "
+                                                "Blackboard, CSV)")
+    export.add_argument("results", nargs="+", help="grader grade(또는 merge)의 결과 폴더들, 레슨마다 하나")
+    export.add_argument("--format", required=True, choices=formats, help="어느 LMS의 가져오기 형식인지")
+    export.add_argument("--out", required=True, help="쓸 파일 (.csv; 빠진 학생 목록은 <이름>_unmatched.csv)")
+    export.add_argument("--roster", help="명단 CSV (학번, 이름, 이메일, LMS_ID): LMS의 학생과 짝짓는 값")
+    export.add_argument("--template", help="canvas: Canvas 성적부 내보내기 CSV, blackboard: Grade Center "
+                                           "내려받기 파일 (이 파일에 점수만 채웁니다)")
+    export.add_argument("--column", action="append", default=[], metavar="LESSON=COLUMN",
+                        help="레슨의 점수를 넣을 LMS 열 이름 (자동으로 못 찾을 때; 여러 번 줄 수 있음)")
+    export.add_argument("--percent", action="store_true", help="점수 대신 백분율(만점 대비 %%)")
+    export.add_argument("--feedback", action="store_true", help="moodle: 레슨마다 한 줄 한국어 피드백 열")
+    export.add_argument("--moodle-id", choices=["idnumber", "email"], default="idnumber",
+                        help="moodle: 학생을 찾을 열 — idnumber(학번, 기본) 또는 email(이메일)")
+    export.add_argument("--encoding", choices=["utf-8-sig", "utf-8", "utf-16", "cp949"],
+                        help="기본: 템플릿과 같게, 템플릿이 없으면 utf-8-sig (엑셀용 BOM). cp949는 요청할 때만")
+    export.set_defaults(run=_export)
+
+    back = commands.add_parser("return", help="학생별 피드백 페이지를 LMS에 올릴 zip(또는 폴더)으로 모읍니다")
+    back.add_argument("result", help="grader grade(또는 merge)의 결과 폴더 하나")
+    back.add_argument("--format", required=True, choices=formats,
+                      help="moodle: 참가자 폴더 zip (피드백 파일 일괄 올리기); 그 밖: 학번 폴더 + feedback_files.csv")
+    back.add_argument("--out", required=True, help="쓸 zip 파일 (moodle은 .zip 필수) 또는 폴더")
+    back.add_argument("--roster", help="명단 CSV: moodle은 LMS_ID(참가자 번호)가 필요합니다")
+    back.set_defaults(run=_return)
 
     publish = commands.add_parser("publish", help="학생용 공개 저장소(정답·숨은 테스트 없음)를 DIR에 만듭니다")
     publish.add_argument("out", metavar="DIR",

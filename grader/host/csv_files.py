@@ -36,17 +36,22 @@ def decode_text(data: bytes) -> str:
     return data.decode(encoding, errors="replace" if encoding == "cp949" else "strict")
 
 
-def write_csv(path: Path | str, rows: list[list[str]], encoding: str = EXCEL_ENCODING, delimiter: str = ",",
-              quoting: int = csv.QUOTE_MINIMAL, newline: str = "\r\n") -> Path:
-    """Write `rows` (the header first) to `path` atomically; text the encoding cannot hold is an error."""
+def encode_csv(rows: list[list[str]], encoding: str = EXCEL_ENCODING, delimiter: str = ",",
+               quoting: int = csv.QUOTE_MINIMAL, newline: str = "\r\n") -> bytes:
+    """The bytes of a CSV file of `rows` (the header first); text the encoding cannot hold is an error."""
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=delimiter, quoting=quoting, lineterminator=newline).writerows(rows)
     text = buffer.getvalue()
     try:
-        data = text.encode(encoding)
+        return text.encode(encoding)
     except UnicodeEncodeError as error:
         raise CsvEncodingError(f"{encoding}(으)로 쓸 수 없는 글자가 있습니다 (cannot encode): "
                                f"{error.object[error.start:error.end]!r} — --encoding utf-8-sig를 쓰세요") from None
+
+
+def write_csv(path: Path | str, rows: list[list[str]], **form: str | int) -> Path:
+    """Write `rows` to `path` atomically (temporary file + rename); `form` as for `encode_csv`."""
+    data = encode_csv(rows, **form)
     path = Path(path)
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_bytes(data)
