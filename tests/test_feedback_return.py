@@ -10,7 +10,7 @@ import pytest
 
 from grader.host.cli import main
 from grader.host.feedback_return import MAPPING_NAME, moodle_folder, return_feedback
-from grader.host.intake import Student, read_roster
+from grader.host.intake import Student, naming, read_roster
 from grader.host.lms_export import ExportError, LmsFormat, ProblemKind
 from tests.conftest import ROOT
 from tests.lms_class import moodle_feedback_zip, write_class
@@ -61,6 +61,8 @@ def test_moodle_needs_participant_ids_and_a_zip(klass, tmp_path):
 
 def test_moodle_folder_names_keep_no_underscore_or_slash():
     assert moodle_folder(Student("1", "Kim_Min/Su", "", "42")) == "Kim Min Su_42_assignsubmission_file_"
+    folder = moodle_folder(Student("2024000001", "홍길동", "", "12345"))  # intake reads the download's names alike
+    assert naming([folder, "01_layers.ipynb"], "01_layers") == ("홍길동", "moodle:12345", None)
     assert moodle_folder(Student("1", "", "", "42")).split("_", 4)[:4] == [
         "student", "42", "assignsubmission", "file"]
 

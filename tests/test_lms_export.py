@@ -182,6 +182,15 @@ def test_moodle_by_email_lists_the_student_without_one(klass, tmp_path):
     assert kinds(report) == {(ProblemKind.NO_IDENTIFIER, "2024000004 박민준")}
 
 
+def test_moodle_by_username_from_the_roster_lms_id(klass, tmp_path):
+    roster, dirs, _ = klass
+    out = tmp_path / "moodle.csv"
+    export(LmsFormat.MOODLE, dirs, out, roster, None, ExportOptions(moodle_id="username"))
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert rows[0][:3] == ["Username", "이름", "01_layers"] and [r[0] for r in rows[1:]] == [
+        "12345", "12346", "12347", "12348"]
+
+
 def test_moodle_rows_sharing_an_identifier_are_listed_not_merged(klass, tmp_path):
     _, dirs, roster_path = klass
     roster_path.write_bytes(roster_path.read_bytes().decode("cp949").replace("lee@", "kim@").encode("cp949"))

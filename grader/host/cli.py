@@ -238,8 +238,8 @@ def build_parser():
                         help="레슨의 점수를 넣을 LMS 열 이름 (자동으로 못 찾을 때; 여러 번 줄 수 있음)")
     export.add_argument("--percent", action="store_true", help="점수 대신 백분율(만점 대비 %%)")
     export.add_argument("--feedback", action="store_true", help="moodle: 레슨마다 한 줄 한국어 피드백 열")
-    export.add_argument("--moodle-id", choices=["idnumber", "email"], default="idnumber",
-                        help="moodle: 학생을 찾을 열 — idnumber(학번, 기본) 또는 email(이메일)")
+    export.add_argument("--moodle-id", choices=["idnumber", "email", "username"], default="idnumber",
+                        help="moodle: 학생을 찾을 열 — idnumber(학번, 기본), email(이메일), username(LMS_ID의 로그인)")
     export.add_argument("--encoding", choices=["utf-8-sig", "utf-8", "utf-16", "cp949"],
                         help="기본: 템플릿과 같게, 템플릿이 없으면 utf-8-sig (엑셀용 BOM). cp949는 요청할 때만")
     export.set_defaults(run=_export)

@@ -7,7 +7,7 @@
 - blackboard: the Grade Center download (Work Offline > Download) is the template; the file written has
   `Username` and the lessons' `<name> [Total Pts: N Score] |<column id>` columns of that download.
   Comma files quote every field, as Blackboard's upload asks.
-- moodle: a new CSV for Grades > Import > CSV file: one identifier column (ID number or email address),
+- moodle: a new CSV for Grades > Import > CSV file: one identifier column (ID number, email address or username),
   one grade column per lesson, optionally a one-line Korean feedback column per lesson.
 - csv: 학번, 이름, 이메일, LMS_ID, one column per lesson, 합계, 만점 (for other LMSs and Excel).
 
@@ -80,7 +80,7 @@ class ExportOptions:
     columns: dict = field(default_factory=dict)  # lesson -> the LMS column header, where automatic matching fails
     percent: bool = False  # scores as % of each lesson's points instead of points
     feedback: bool = False  # moodle: a one-line Korean feedback column per lesson
-    moodle_id: str = "idnumber"  # moodle: identify students by "idnumber" (학번) or "email" (이메일)
+    moodle_id: str = "idnumber"  # moodle: identify students by "idnumber" (학번), "email" or "username" (LMS_ID)
     encoding: str | None = None  # None: the template's (UTF-8 / UTF-16), else UTF-8 with BOM
 
 
@@ -93,7 +93,8 @@ class ExportReport:
     problems_path: Path | None = None
 
 
-MOODLE_IDS = {"idnumber": ("ID number", "id"), "email": ("Email address", "email")}
+MOODLE_IDS = {"idnumber": ("ID number", "id"), "email": ("Email address", "email"),  # Moodle field: (header,
+              "username": ("Username", "lms_id")}  # the roster column it comes from)
 _IDENTITY = {  # LMS column -> the roster fields (Student attributes) it may hold
     LmsFormat.CANVAS: {"ID": ("lms_id",), "SIS User ID": ("id",), "SIS Login ID": ("email", "lms_id", "id")},
     LmsFormat.BLACKBOARD: {"Username": ("lms_id", "email", "id"), "Student ID": ("id",)},
