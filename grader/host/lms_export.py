@@ -330,14 +330,14 @@ def _filled_template(fmt: LmsFormat, book: Gradebook, students: list, course: Co
     return template, rows, columns, report
 
 
-def _canvas(book, students, course, options):
+def _canvas(book: Gradebook, students: list, course: Course | None, options: ExportOptions) -> tuple:
     template, rows, _, report = _filled_template(LmsFormat.CANVAS, book, students, course, options)
     form = dict(encoding=_encoding(options, template, report.warnings), delimiter=template.delimiter,
                 newline=template.newline)
     return rows, form, report
 
 
-def _blackboard(book, students, course, options):
+def _blackboard(book: Gradebook, students: list, course: Course | None, options: ExportOptions) -> tuple:
     template, rows, columns, report = _filled_template(LmsFormat.BLACKBOARD, book, students, course, options)
     keep = [template.header.index("Username"), *columns.values()]
     username = keep[0]
@@ -347,7 +347,7 @@ def _blackboard(book, students, course, options):
     return [[row[i] if i < len(row) else "" for i in keep] for row in picked], form, report
 
 
-def _moodle(book, students, course, options):
+def _moodle(book: Gradebook, students: list, course: Course | None, options: ExportOptions) -> tuple:
     id_header, field_name = MOODLE_IDS[options.moodle_id]
     names = [options.columns.get(lesson, lesson) for lesson in book.lessons]
     header = [id_header, "이름", *names, *([f"{name} 피드백" for name in names] if options.feedback else [])]
@@ -373,7 +373,7 @@ def _moodle(book, students, course, options):
     return rows, dict(encoding=options.encoding or EXCEL_ENCODING), ExportReport(Path(), len(rows) - 1, problems)
 
 
-def _plain(book, students, course, options):
+def _plain(book: Gradebook, students: list, course: Course | None, options: ExportOptions) -> tuple:
     possible = sum(book.max_scores.values())
     rows = [["학번", "이름", "이메일", "LMS_ID", *book.lessons, "합계", "만점"]]
     for student in students:
@@ -390,15 +390,10 @@ _WRITERS = {LmsFormat.CANVAS: _canvas, LmsFormat.BLACKBOARD: _blackboard, LmsFor
             LmsFormat.CSV: _plain}
 
 
-def problems_path(out: Path) -> Path:
-    """Where the list of unmatched students and rows goes, next to the file for the LMS."""
-    return out.with_name(f"{out.stem}_unmatched.csv")
-
-
 def write_problems(problems: list, out: Path) -> Path:
-    """`<out>_unmatched.csv` (UTF-8 with BOM): kind, who, reason of every student or row left out."""
+    """`<out>_unmatched.csv` next to `out` (UTF-8 with BOM): kind, who, reason of every student or row left out."""
     rows = [["kind", "who", "reason"]] + [[p.kind.value, p.who, str(p)] for p in problems]
-    return write_csv(problems_path(out), rows)
+    return write_csv(out.with_name(f"{out.stem}_unmatched.csv"), rows)
 
 
 def export(fmt: LmsFormat, result_dirs: list, out: Path | str, roster: list | None = None,
