@@ -18,6 +18,7 @@ import numpy as np
 LOG = "_grader_fit_log"
 WRAPPED = "_grader_recorded"
 SAMPLES = 257
+CHUNK = 1 << 16  # values converted to float64 at a time while summing
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,8 @@ class Fingerprint:
 
 
 def fingerprint(data):
-    """Fingerprint of an array-like, or a dict/list/tuple of them (None stays None)."""
+    """Fingerprint of an array-like, or a dict/list/tuple of them (None stays None). Numpy arrays and tensors are
+    read in place: no converted copy, no float64 temporary of their size."""
     if data is None:
         return None
     if isinstance(data, dict):
@@ -39,16 +41,25 @@ def fingerprint(data):
     if isinstance(data, (list, tuple)) and data and not np.isscalar(data[0]):
         return tuple(fingerprint(value) for value in data)
     try:
-        array = np.asarray(keras.ops.convert_to_numpy(data))
+        array = np.asarray(data)  # shares the memory of a numpy array or a tensor
+        if array.dtype == object:  # a sparse or ragged tensor, or no array at all
+            array = np.asarray(keras.ops.convert_to_numpy(data))
     except Exception:  # a tf.data.Dataset or a generator: nothing to compare
         return type(data).__name__
-    flat = array.reshape(-1)
-    if flat.dtype.kind not in "biuf":
+    if array.dtype.kind not in "biuf":
         return type(data).__name__
-    index = np.linspace(0, max(flat.size - 1, 0), num=min(SAMPLES, flat.size)).astype(int)
-    values = flat[index].astype("float64")
-    return Fingerprint(array.shape, tuple(values), float(np.sum(flat, dtype="float64")),
-                       float(np.sum(np.square(flat, dtype="float64"))))
+    index = np.linspace(0, max(array.size - 1, 0), num=min(SAMPLES, array.size)).astype(int)
+    return Fingerprint(array.shape, tuple(array.flat[index].astype("float64")), *_sums(array))
+
+
+def _sums(array):
+    """Sum and sum of squares in float64, a buffer of CHUNK values at a time (any memory layout)."""
+    total = squares = 0.0
+    for chunk in np.nditer(array, flags=["external_loop", "buffered", "zerosize_ok"], op_dtypes=["float64"],
+                           casting="unsafe", buffersize=CHUNK):
+        total += float(np.sum(chunk))
+        squares += float(np.dot(chunk, chunk))
+    return total, squares
 
 
 def _is_fingerprint(value):
