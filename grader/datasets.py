@@ -1,14 +1,18 @@
 """Offline copies of the Keras datasets the lessons load (IMDB, Reuters, Boston housing).
 
 Lessons keep the real `keras.datasets.X.load_data(...)` calls. Where Keras cannot download
-(CI, an offline machine), `use_local_datasets()` makes those calls read files from a local
-folder instead: the original Keras files when present, else small synthetic files in the same
-format, made here with a fixed seed so that the lessons' models learn them like the real ones.
+(CI, an offline machine), `use_local_datasets()` makes those calls read files from one local
+folder instead: a copy of each original Keras file found in ../shared/datasets, and for the
+others synthetic files in the same format, made here with a fixed seed so that the lessons'
+models learn them like the real ones (small by default; `scale="real"` writes the real sizes).
 The switch is the IPython startup file in tests/ipython (set IPYTHONDIR to that folder).
 """
 
+import filecmp
 import json
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -53,10 +57,11 @@ def _zipf_ranks(rng, size):
 
 
 def _texts(rng, labels, topic_words, length, cue_rate):
-    """Sequences of word ranks: common words plus some words typical of each sample's label."""
+    """Sequences of word ranks: common words plus some words typical of each sample's label;
+    `length(rng)` draws each text's number of words."""
     texts = []
     for label in labels:
-        n = int(rng.integers(*length))
+        n = length(rng)
         words = _zipf_ranks(rng, n)
         cues = rng.choice(topic_words[label], size=max(1, int(n * cue_rate)))
         positions = rng.choice(n, size=len(cues), replace=False)
@@ -68,13 +73,38 @@ def _texts(rng, labels, topic_words, length, cue_rate):
     return array
 
 
-def _noisy(rng, labels, classes, rate):
-    """Relabel a fraction of samples at random, as real annotations are imperfect."""
+def _noisy(rng, labels, classes, rate, p=None):
+    """Relabel a fraction of samples at random (classes drawn with frequencies `p`, else uniformly),
+    as real annotations are imperfect."""
     flip = rng.random(len(labels)) < rate
-    return np.where(flip, rng.integers(0, classes, len(labels)), labels).astype("int64")
+    other = rng.integers(0, classes, len(labels)) if p is None else rng.choice(classes, len(labels), p=p)
+    return np.where(flip, other, labels).astype("int64")
 
 
-def _write_imdb(folder, rng, size=5000):
+def _uniform(low, high):
+    return lambda rng: int(rng.integers(low, high))
+
+
+def _lognormal(mean, sigma, low, high):
+    """Text lengths with the long right tail of real texts, `mean` words on average."""
+    mu = np.log(mean) - sigma ** 2 / 2
+    return lambda rng: int(np.clip(rng.lognormal(mu, sigma), low, high))
+
+
+# Training-set articles per topic of keras.datasets.reuters (8,982 in all), as load_data() gives them.
+REUTERS_TOPICS = (55, 432, 74, 3159, 1949, 17, 48, 16, 139, 101, 124, 390, 49, 172, 26, 20, 444, 39, 66, 549, 269,
+                  100, 15, 41, 62, 92, 24, 15, 48, 19, 45, 39, 32, 11, 50, 10, 49, 19, 19, 24, 36, 30, 13, 21, 12, 18)
+# Per scale: IMDB reviews per part and their lengths; Reuters articles (load_data keeps 80 % for training), their
+# lengths and topic frequencies (None: random, with topics 3 and 4 the largest). "real": the sizes of the real
+# files (IMDB 25,000 / 25,000 reviews of 236 words on average; Reuters 8,982 / 2,246 articles of 145 words).
+SCALES = {
+    "small": {"imdb": (5000, _uniform(40, 240)), "reuters": (5000, _uniform(20, 200), None)},
+    "real": {"imdb": (25_000, _lognormal(236, 0.66, 11, 2494)),
+             "reuters": (11_228, _lognormal(145.5, 0.92, 2, 2376), np.array(REUTERS_TOPICS) / sum(REUTERS_TOPICS))},
+}
+
+
+def _write_imdb(folder, rng, size, length):
     index = _word_index(rng)
     cue_words = {1: [index[w] for w in POSITIVE_WORDS], 0: [index[w] for w in NEGATIVE_WORDS]}
     extra = rng.choice(np.arange(200, VOCABULARY - 3), size=(2, 150), replace=False)
@@ -82,20 +112,23 @@ def _write_imdb(folder, rng, size=5000):
     data = {}
     for part in ("train", "test"):
         labels = rng.integers(0, 2, size=size)
-        data[f"x_{part}"] = _texts(rng, labels, cues, (40, 240), cue_rate=0.03)
+        data[f"x_{part}"] = _texts(rng, labels, cues, length, cue_rate=0.03)
         data[f"y_{part}"] = _noisy(rng, labels, 2, 0.16)
     np.savez(folder / "imdb.npz", **data)
     (folder / "imdb_word_index.json").write_text(json.dumps(index), encoding="utf-8")
 
 
-def _write_reuters(folder, rng, size=5000, topics=46):
+def _write_reuters(folder, rng, size, length, frequency, topics=46):
     index = _word_index(rng)
-    frequency = rng.dirichlet(np.full(topics, 0.6))
-    frequency[[3, 4]] += 0.3  # like the real set, two topics dominate
-    labels = rng.choice(topics, size=size, p=frequency / frequency.sum())
+    real_frequency = frequency
+    if frequency is None:
+        frequency = rng.dirichlet(np.full(topics, 0.6))
+        frequency[[3, 4]] += 0.3  # like the real set, two topics dominate
+        frequency = frequency / frequency.sum()
+    labels = rng.choice(topics, size=size, p=frequency)
     cues = {t: list(rng.choice(np.arange(200, VOCABULARY - 3), size=25)) for t in range(topics)}
-    np.savez(folder / "reuters.npz", x=_texts(rng, labels, cues, (20, 200), cue_rate=0.1),
-             y=_noisy(rng, labels, topics, 0.15))
+    np.savez(folder / "reuters.npz", x=_texts(rng, labels, cues, length, cue_rate=0.1),
+             y=_noisy(rng, labels, topics, 0.15, real_frequency))
     (folder / "reuters_word_index.json").write_text(json.dumps(index), encoding="utf-8")
 
 
@@ -111,30 +144,47 @@ def _write_boston_housing(folder, rng, size=506):
     np.savez(folder / "boston_housing.npz", x=x, y=np.clip(price, 5, 50))
 
 
-def make_synthetic(folder, seed=2024):
-    """Write synthetic imdb, reuters and boston_housing files (Keras format) into `folder`."""
+WRITERS = {"imdb": _write_imdb, "reuters": _write_reuters, "boston_housing": _write_boston_housing}
+SOURCES = "sources.json"  # in a prepared folder: where each dataset's files came from
+
+
+def prepare(folder, real=None, scale="small", seed=2024):
+    """Fill `folder` with every dataset's files: a copy of those complete in the folder `real` (not a link:
+    the grading sandbox mounts only `folder`), synthetic ones at `scale` for the rest. Files already there
+    from the same source are kept; each file is replaced atomically."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    for offset, write in enumerate((_write_imdb, _write_reuters, _write_boston_housing)):
-        write(folder, np.random.default_rng(seed + offset))
+    record = folder / SOURCES
+    sources = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else {}
+    for offset, (name, files) in enumerate(FILES.items()):
+        copied = real is not None and all((Path(real) / file).is_file() for file in files)
+        source = "real" if copied else f"synthetic {scale} {seed}"
+        if sources.get(name) == source and all((folder / file).is_file() and (
+                not copied or filecmp.cmp(Path(real) / file, folder / file)) for file in files):
+            continue
+        with tempfile.TemporaryDirectory(prefix=".new-", dir=folder) as new:
+            if copied:
+                for file in files:
+                    shutil.copy2(Path(real) / file, Path(new) / file)
+            else:
+                WRITERS[name](Path(new), np.random.default_rng(seed + offset), *SCALES[scale].get(name, ()))
+            for file in files:
+                os.replace(Path(new) / file, folder / file)
+            sources[name] = source
+            Path(new, SOURCES).write_text(json.dumps(sources, indent=1), encoding="utf-8")
+            os.replace(Path(new, SOURCES), record)
     return folder
 
 
-def _has_all_files(folder):
-    return all((folder / name).is_file() for names in FILES.values() for name in names)
-
-
-def default_folder():
-    """COURSE_DATASETS if set; else ../shared/datasets beside a checkout; else synthetic files."""
-    if os.environ.get("COURSE_DATASETS"):
+def default_folder(scale="small"):
+    """The folder the offline switch reads: COURSE_DATASETS if set; else .cache/datasets in the checkout
+    (.cache/datasets-real for scale "real"), prepared from the real files in ../shared/datasets beside it."""
+    if scale == "small" and os.environ.get("COURSE_DATASETS"):
         return Path(os.environ["COURSE_DATASETS"])
     # GRADER_CHECKOUT: set by grader.host.execute, whose kernels import a private copy of grader.
     checkout = Path(os.environ.get("GRADER_CHECKOUT") or Path(__file__).resolve().parent.parent)
-    shared = checkout.parent / "shared" / "datasets"
-    if _has_all_files(shared):
-        return shared
-    synthetic = checkout / ".cache" / "datasets"
-    return synthetic if _has_all_files(synthetic) else make_synthetic(synthetic)
+    cache = checkout / ".cache" / ("datasets" if scale == "small" else f"datasets-{scale}")
+    return prepare(cache, checkout.parent / "shared" / "datasets", scale)
 
 
 def use_local_datasets(folder=None):
