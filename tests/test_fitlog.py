@@ -19,8 +19,12 @@ def multi_hot(rows, seed=0):
     return x
 
 
-@pytest.mark.parametrize("data", [multi_hot(400), np.random.default_rng(1).normal(size=(404, 13))],
-                         ids=["multi-hot", "normal"])
+LABELS = np.random.default_rng(3).integers(0, 46, 400)
+
+
+@pytest.mark.parametrize("data", [multi_hot(400), np.random.default_rng(1).normal(size=(404, 13)), LABELS,
+                                  keras.utils.to_categorical(LABELS, 46)],
+                         ids=["multi-hot", "normal", "labels", "one-hot"])
 def test_subsets_shifted_slices_and_other_data_differ(data):
     named = fingerprint(data[100:300])
     assert same_data(fingerprint(data[100:300].copy()), named)

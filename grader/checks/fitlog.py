@@ -17,18 +17,19 @@ import numpy as np
 
 LOG = "_grader_fit_log"
 WRAPPED = "_grader_recorded"
-SAMPLES = 257
-CHUNK = 1 << 16  # values converted to float64 at a time while summing
+SAMPLES = 257  # values read at evenly spaced positions of the flattened array
+ROWS = 1024  # rows (along the first axis) summed: evenly spaced, or all rows of a smaller array
+CHUNK = 1 << 16  # values converted to float64 at a time
 
 
 @dataclass(frozen=True)
 class Fingerprint:
-    """Enough of an array to tell it from a subset, a shifted slice or another data set."""
+    """Enough of an array to tell it from a subset, a shifted slice or another data set: its shape, values at
+    evenly spaced positions, and (weighted sum, sum of squares) of evenly spaced rows. Only those rows are read,
+    so a Colab-sized array (IMDB's 25,000 x 10,000) costs milliseconds and no copy."""
     shape: tuple
     samples: tuple
-    total: float
-    squares: float
-
+    rows: tuple
 
 
 def fingerprint(data):
@@ -49,23 +50,28 @@ def fingerprint(data):
     if array.dtype.kind not in "biuf":
         return type(data).__name__
     index = np.linspace(0, max(array.size - 1, 0), num=min(SAMPLES, array.size)).astype(int)
-    return Fingerprint(array.shape, tuple(array.flat[index].astype("float64")), *_sums(array))
+    return Fingerprint(array.shape, tuple(array.flat[index].astype("float64").tolist()), _rows(array))
 
 
-def _sums(array):
-    """Sum and sum of squares in float64, a buffer of CHUNK values at a time (any memory layout)."""
-    total = squares = 0.0
-    for chunk in np.nditer(array, flags=["external_loop", "buffered", "zerosize_ok"], op_dtypes=["float64"],
-                           casting="unsafe", buffersize=CHUNK):
-        total += float(np.sum(chunk))
-        squares += float(np.dot(chunk, chunk))
-    return total, squares
+def _rows(array):
+    """(weighted sum, sum of squares) in float64 of up to ROWS evenly spaced rows, copied a few rows at a time.
+    The weights (1 to 2 along a row) tell apart rows that hold the same values in other places (one-hot labels)."""
+    table = array.reshape(1) if array.ndim == 0 else array
+    count = len(table)
+    width = table[0].size if count else 0
+    index = np.unique(np.linspace(0, count - 1, num=min(ROWS, count)).astype(int))
+    weights, step, found = np.linspace(1.0, 2.0, num=width), max(1, CHUNK // max(width, 1)), []
+    for start in range(0, len(index), step):
+        rows = index[start:start + step]
+        block = table[rows].reshape(len(rows), width).astype("float64")
+        found += zip((block @ weights).tolist(), np.einsum("ij,ij->i", block, block).tolist())
+    return tuple(found)
 
 
 def _is_fingerprint(value):
     # Not isinstance: guard.restore() reloads this module, so fingerprints recorded before it belong to
     # an older Fingerprint class than the one comparing them.
-    return all(hasattr(value, name) for name in ("shape", "samples", "total", "squares"))
+    return all(hasattr(value, name) for name in ("shape", "samples", "rows"))
 
 
 def same_data(found, expected):
@@ -73,8 +79,7 @@ def same_data(found, expected):
     if _is_fingerprint(found) and _is_fingerprint(expected):
         return (tuple(found.shape) == tuple(expected.shape)
                 and np.allclose(found.samples, expected.samples, rtol=1e-5, atol=1e-6)
-                and np.isclose(found.total, expected.total, rtol=1e-5, atol=1e-6)
-                and np.isclose(found.squares, expected.squares, rtol=1e-5, atol=1e-6))
+                and np.allclose(found.rows, expected.rows, rtol=1e-5, atol=1e-6))
     if isinstance(found, dict) and isinstance(expected, dict):
         return found.keys() == expected.keys() and all(same_data(found[k], expected[k]) for k in found)
     if isinstance(found, tuple) and isinstance(expected, tuple):
