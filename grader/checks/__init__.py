@@ -9,8 +9,9 @@ from ._report import fail, passed, student_code
 from .answers import answer, is_float, is_int, is_shape, to_numpy
 from .losses import (compiled, loss, loss_fn_matches, loss_name, matches_task, optimizer,
                      trains)
-from .models import (count_parameters, input_count, input_shape, is_model, layer, layer_table, layers,
+from .models import (count_parameters, input_count, input_shape, is_model, keras_made, layer, layer_table, layers,
                      output_count, output_shape, param_count, same_structure)
+from .plain import plain
 from .numeric import close
 from .reference import same_behaviour, same_layer, same_layers, same_model, same_wiring
 from .training import evaluated, same_compile, same_optimizer, trained_as
@@ -19,8 +20,8 @@ fitlog.install()
 
 __all__ = [
     "answer", "close", "compiled", "count_parameters", "evaluated", "fail", "fitlog", "input_count",
-    "input_shape", "is_float", "is_int", "is_model", "is_shape", "layer", "layer_table", "layers", "loss",
+    "input_shape", "is_float", "is_int", "is_model", "is_shape", "keras_made", "layer", "layer_table", "layers", "loss",
     "loss_fn_matches", "loss_name", "matches_task", "optimizer", "output_count", "output_shape", "param_count",
-    "passed", "same_behaviour", "same_compile", "same_layer", "same_layers", "same_model", "same_optimizer",
+    "passed", "plain", "same_behaviour", "same_compile", "same_layer", "same_layers", "same_model", "same_optimizer",
     "same_structure", "same_wiring", "student_code", "to_numpy", "trained_as", "trains",
 ]

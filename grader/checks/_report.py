@@ -1,24 +1,54 @@
-"""Korean failure messages shared by all checks."""
+"""Korean failure messages shared by all checks.
 
+What a message quotes of the student's values or errors is cut to QUOTE_CHARS: a message can never carry more of
+what student code produced than that (grader.host.redact bounds and redacts feedback again on the host).
+"""
+
+import sys
 from contextlib import contextmanager
+
+QUOTE_CHARS = 300
+
+
+def quote(value):
+    """repr of a student's value, at most QUOTE_CHARS characters."""
+    try:
+        text = repr(value)
+    except Exception:  # a student's object whose __repr__ raises
+        text = None
+    return _cut(str.__str__(text) if isinstance(text, str) else f"<{type(value).__name__}>")
+
+
+def _cut(text):
+    return text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS] + " …(잘림)"
 
 
 def fail(problem, expected, found, hint):
-    """Raise an AssertionError that says what was expected, what was found and a hint."""
+    """Raise an AssertionError that says what was expected, what was found (cut to QUOTE_CHARS) and a hint."""
     __tracebackhide__ = True
     raise AssertionError(
-        f"{problem}\n  기대한 값: {expected}\n  실제 값:   {found}\n  힌트: {hint}"
+        f"{problem}\n  기대한 값: {expected}\n  실제 값:   {_cut(str(found))}\n  힌트: {hint}"
     )
 
 
 @contextmanager
-def student_code(problem, expected, hint):
-    """Run a block that calls student code; an error in it becomes a failure naming the error."""
+def student_code(problem, expected, hint, _audit=sys.audit):
+    """Run a block that calls student code; an error in it becomes a failure naming the error. While grading,
+    the run's audit hook then puts back any library function the student's code replaced (and the test fails)."""
     __tracebackhide__ = True
     try:
         yield
     except Exception as error:  # the student's code may raise anything
-        fail(problem, expected, f"{type(error).__name__}: {error}", hint)
+        fail(problem, expected, f"{type(error).__name__}: {_text(error)}", hint)
+    finally:
+        _audit("grader.checkpoint")
+
+
+def _text(error):
+    try:
+        return str(error)
+    except Exception:  # a student's exception whose __str__ raises
+        return ""
 
 
 def passed(label):

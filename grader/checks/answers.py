@@ -1,47 +1,51 @@
 """Checks on values students compute or predict by hand (shapes, counts, numbers)."""
 
-import keras
 import numpy as np
 
-from ._report import fail
+from ._report import fail, quote
+from .plain import plain
 
 
 def to_numpy(value):
-    """Any tensor, array or nested list as a float64 NumPy array."""
-    return np.asarray(keras.ops.convert_to_numpy(value), dtype="float64")
+    """Any tensor, array or nested list as a float64 NumPy array (read as a plain value, see `plain`)."""
+    return np.asarray(plain(value), dtype="float64")
 
 
 def is_int(name, value):
     """The answer is a whole number (e.g. a predicted parameter count)."""
     __tracebackhide__ = True
+    value = plain(value, name)
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        fail(f"{name}은(는) 정수여야 합니다.", "정수 (예: 1234)", repr(value),
+        fail(f"{name}은(는) 정수여야 합니다.", "정수 (예: 1234)", quote(value),
              "계산식을 그대로 적어도 됩니다. 예: 784 * 32 + 32")
 
 
 def is_float(name, value, example, hint):
     """The answer is one real number (a Python or NumPy float), e.g. one element of evaluate's list."""
     __tracebackhide__ = True
+    value = plain(value, name)
     if isinstance(value, bool) or not isinstance(value, (float, np.floating)):
-        fail(f"{name}은(는) 실수(float) 하나여야 합니다.", f"{example} 같은 실수", repr(value), hint)
+        fail(f"{name}은(는) 실수(float) 하나여야 합니다.", f"{example} 같은 실수", quote(value), hint)
 
 
 def is_shape(name, value, ndim=None):
     """The answer is a shape tuple such as (None, 32), optionally with ndim entries."""
     __tracebackhide__ = True
+    value = plain(value, name)
     entries_ok = isinstance(value, tuple) and all(
         v is None or (isinstance(v, (int, np.integer)) and not isinstance(v, bool)) for v in value)
     if not entries_ok or (ndim is not None and len(value) != ndim):
         example = "(None, 32)" if ndim in (None, 2) else "(None, ...)"
         fail(f"{name}은(는) 크기 튜플이어야 합니다" + (f" (원소 {ndim}개)." if ndim else "."),
-             example, repr(value), "배치 축은 None으로 적습니다.")
+             example, quote(value), "배치 축은 None으로 적습니다.")
 
 
 def answer(name, value, expected, hint):
-    """The answer equals the expected value (numbers compared with a small tolerance)."""
+    """The answer equals the expected value (numbers compared with a small tolerance), both read as plain values."""
     __tracebackhide__ = True
+    value, expected = plain(value, name), plain(expected)
     numeric = all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
                   for v in (value, expected))
     same = np.isclose(value, expected, rtol=1e-6) if numeric else value == expected
     if not same:
-        fail(f"{name}의 값이 틀렸습니다.", repr(expected), repr(value), hint)
+        fail(f"{name}의 값이 틀렸습니다.", repr(expected), quote(value), hint)

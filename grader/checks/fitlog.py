@@ -1,12 +1,13 @@
 """Record every `fit`, `evaluate` and `predict` call in the kernel, so checks can tell how a model was trained.
 
 `History` knows neither the batch size nor the data, and only the last `fit` of a model is visible
-through it. `install()` wraps the three `keras.Model` methods once per kernel; each call appends a
-`Call` to a log kept on `sys` (it survives `grader.guard.restore()`, which reloads `grader` modules).
-Data are kept as small fingerprints (shape, sampled values, sums), never as copies.
+through it. `install()` wraps the three `keras.Model` methods once per kernel; each call is recorded with its
+settings, data fingerprints (shape, sampled values, sums; never copies) and a copy of what it returned.
+While grading, the records live in the run's audit hook (`grader.run.hook`), which takes them only from
+`_record` running a genuine Keras method and hands out copies, so student code can neither forge nor edit
+them; elsewhere (Colab) they live in a list on `sys`.
 """
 
-import importlib
 import inspect
 import sys
 import weakref
@@ -89,22 +90,40 @@ def same_data(found, expected):
 
 @dataclass
 class Call:
-    """One fit/evaluate/predict call: its model, settings, data and result."""
+    """One fit/evaluate/predict call: its model, settings, data and result, as recorded when it ran."""
     method: str
     model: weakref.ref
     arguments: dict  # settings other than data, as passed (None where left out)
     data: dict  # fingerprints: x, y, validation_x, validation_y
     iterations_before: int  # optimizer steps the model had taken before this call
-    result: object = None  # History for fit, the returned value for evaluate/predict
+    result: object = None  # the History for fit (the object itself), a copy of evaluate's value, None for predict
     epochs_run: int = 0
     finished: bool = False
-    extra: dict = field(default_factory=dict)
+    history: dict = field(default_factory=dict)  # fit: a copy of History.history taken when fit returned
+    params: dict = field(default_factory=dict)  # fit: a copy of History.params
 
 
-def calls(model=None, method=None):
-    """Recorded calls, oldest first, optionally only of `model` and of `method`."""
-    return [call for call in getattr(sys, LOG, [])
+def calls(model=None, method=None, _audit=sys.audit):
+    """Recorded calls, oldest first, optionally only of `model` and of `method`. While grading, the records come
+    from the run's audit hook (grader.run.hook), which keeps them out of reach of student code."""
+    records, hooked = [], []
+    _audit("grader.fits", records, hooked)
+    found = [_call(record) for record in records] if hooked else getattr(sys, LOG, [])
+    return [call for call in found
             if (model is None or call.model() is model) and (method is None or call.method == method)]
+
+
+def recorded_fit(history, name="history"):
+    """The recorded fit call that returned `history` (its `history` and `params` as they were when fit returned,
+    whatever was edited since), or a Korean failure when no recorded fit returned it."""
+    __tracebackhide__ = True
+    for call in calls(method="fit"):
+        if call.result is history and call.finished:
+            return call
+    from ._report import fail
+
+    fail(f"{name}이(가) 기록된 fit이 돌려준 History가 아닙니다.", f"{name} = model.fit(...)",
+         type(history).__name__, "fit이 돌려준 History 객체를 그대로 담으세요.")
 
 
 def _iterations(model):
@@ -124,8 +143,64 @@ def _validation(arguments):
     return fingerprint(data), None
 
 
-def _record(method, original, signature, model, args, kwargs):
-    """Run `original` and log the call (the body of every wrapped method)."""
+def _setting(value):
+    """A setting as an immutable plain value (a student's own object is kept by its type name only)."""
+    if value is None or type(value) in (bool, int, float, str):
+        return value
+    if type(value) in (list, tuple):
+        return tuple(_setting(item) for item in value)
+    if type(value) is dict:
+        return tuple((_setting(k), _setting(v)) for k, v in value.items())
+    return f"<{type(value).__name__}>"
+
+
+def _numbers(value):
+    """evaluate's result (a number, a list, a dict) as an immutable copy of plain floats."""
+    if isinstance(value, dict):
+        return ("dict", tuple((str(k), _numbers(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return ("list", tuple(_numbers(v) for v in value))
+    try:
+        return float(keras.ops.convert_to_numpy(value))
+    except Exception:  # not a number
+        return None
+
+
+def _series(values):
+    """A History series (per-epoch numbers) as a tuple of floats."""
+    numbers = _numbers(list(values)) if isinstance(values, (list, tuple)) else ("list", ())
+    return numbers[1]
+
+
+def _thawed(value):
+    if isinstance(value, tuple) and value and value[0] == "dict":
+        return {k: _thawed(v) for k, v in value[1]}
+    if isinstance(value, tuple) and value and value[0] == "list":
+        return [_thawed(v) for v in value[1]]
+    return value
+
+
+def _frozen(number, call):
+    """The record of a call as nested tuples: what the audit hook keeps (nothing in it can be changed later)."""
+    history = getattr(call.result, "history", None) if call.method == "fit" else None
+    params = getattr(call.result, "params", None) if call.method == "fit" else None
+    result = call.result if call.method == "fit" else _numbers(call.result) if call.method == "evaluate" else None
+    return (number, call.method, call.model, tuple(call.arguments.items()), tuple(call.data.items()),
+            call.iterations_before, result, call.epochs_run, call.finished,
+            tuple((str(k), _series(v)) for k, v in (history or {}).items()), _setting(params or {}))
+
+
+def _call(record):
+    """A Call rebuilt from a record of the audit hook (fresh dicts and lists: editing them changes nothing)."""
+    (_, method, model, arguments, data, iterations, result, epochs, finished, history, params) = record
+    return Call(method, model, dict(arguments), dict(data), iterations,
+                _thawed(result) if method == "evaluate" else result, epochs, finished,
+                {key: list(values) for key, values in history}, dict(params))
+
+
+def _record(method, original, signature, model, args, kwargs, _audit=sys.audit):
+    """Run `original` and log the call (the body of every wrapped method). While grading, the audit hook takes
+    the record only from this code running one of the ORIGINALS; elsewhere (Colab) the log lives on `sys`."""
     try:
         bound = signature.bind(model, *args, **kwargs)
     except TypeError:  # let Keras report the student's wrong arguments itself
@@ -134,17 +209,24 @@ def _record(method, original, signature, model, args, kwargs):
     arguments.update(bound.arguments.get("kwargs", {}))
     data = {"x": fingerprint(arguments.pop("x", None)), "y": fingerprint(arguments.pop("y", None))}
     data["validation_x"], data["validation_y"] = _validation(arguments)
-    arguments = {k: v for k, v in arguments.items() if k not in ("callbacks", "sample_weight")}
+    arguments = {k: _setting(v) for k, v in arguments.items() if k not in ("callbacks", "sample_weight")}
     call = Call(method, weakref.ref(model), arguments, data, _iterations(model))
-    log = getattr(sys, LOG, None)
-    if log is None:
-        log = []
-        setattr(sys, LOG, log)
-    log.append(call)
+    number = []
+    _audit("grader.fit", _frozen(None, call), number)
+    if not number:
+        log = getattr(sys, LOG, None)
+        if log is None:
+            log = []
+            setattr(sys, LOG, log)
+        log.append(call)
     result = original(model, *args, **kwargs)
     call.result, call.finished = result, True
     if method == "fit":
         call.epochs_run = len(getattr(result, "epoch", []))
+        call.history = {k: list(v) for k, v in getattr(result, "history", {}).items()}
+        call.params = dict(getattr(result, "params", {}))
+    if number:
+        _audit("grader.fit", _frozen(number[0], call), [])
     return result
 
 
@@ -152,10 +234,7 @@ def _wrap(method, original):
     signature = inspect.signature(original)
 
     def recorded(self, *args, **kwargs):
-        # The module as it is now: grader.guard.restore() reloads grader modules before every test cell,
-        # so code that patched this module's functions cannot break or bend later records.
-        current = sys.modules.get(__name__) or importlib.import_module(__name__)
-        return current._record(method, original, signature, self, args, kwargs)
+        return _record(method, original, signature, self, args, kwargs)
 
     recorded.__name__ = original.__name__
     recorded.__doc__ = original.__doc__
@@ -164,9 +243,13 @@ def _wrap(method, original):
     return recorded
 
 
+ORIGINALS = {}  # method name -> the Keras method as it was before install() wrapped it
+
+
 def install():
     """Wrap keras.Model.fit/evaluate/predict once per kernel (importing grader.checks calls this)."""
     for method in ("fit", "evaluate", "predict"):
         current = getattr(keras.Model, method)
         if not getattr(current, WRAPPED, False):
+            ORIGINALS[method] = current
             setattr(keras.Model, method, _wrap(method, current))

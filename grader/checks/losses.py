@@ -8,7 +8,7 @@ import numpy as np
 
 from ._report import fail, student_code
 from .answers import to_numpy
-from .models import is_model
+from .models import is_model, keras_made
 
 _ALIASES = {
     "mse": "mean_squared_error",
@@ -24,17 +24,27 @@ def _snake(name):
 
 
 def loss_name(loss):
-    """Canonical name of a loss given as a string, a function or a keras.losses.Loss."""
+    """Canonical name of a loss given as a string, a function or a keras.losses.Loss; a function or class of the
+    notebook's own is named as such, whatever it calls itself ('my_loss (직접 정의한 함수)')."""
     if loss is None:
         return None
     if isinstance(loss, str):
-        name = loss
+        name = str.__str__(loss)
     elif isinstance(loss, keras.losses.Loss):
-        name = getattr(getattr(loss, "fn", None), "__name__", None) or type(loss).__name__
+        fn = getattr(loss, "fn", None)
+        name = getattr(fn, "__name__", None) or type(loss).__name__
+        if not _keras_defined(type(loss)) or (fn is not None and not _keras_defined(fn)):
+            return f"{_snake(name)} (직접 정의한 함수)"
     else:
         name = getattr(loss, "__name__", type(loss).__name__)
+        if not _keras_defined(loss):
+            return f"{_snake(str(name))} (직접 정의한 함수)"
     name = _snake(name)
     return _ALIASES.get(name, name)
+
+
+def _keras_defined(obj):
+    return str(getattr(obj, "__module__", None) or "").startswith("keras.")
 
 
 def _loss_names(loss):
@@ -70,7 +80,7 @@ def optimizer(model, name, learning_rate=None):
     __tracebackhide__ = True
     compiled(model)
     found = type(model.optimizer).__name__
-    if found.lower() != name.lower():
+    if found.lower() != name.lower() or not keras_made(model.optimizer):
         fail("옵티마이저가 다릅니다.", name, found,
              "compile(optimizer=keras.optimizers.이름(learning_rate=...))처럼 지정하세요.")
     if learning_rate is not None:

@@ -9,12 +9,26 @@ from ._report import fail
 INPUT_HINT = "Sequential의 첫 번째 원소로 keras.Input(shape=...)을 넣거나 Functional API로 모델을 만드세요."
 
 
+def keras_made(obj):
+    """Whether `obj` is an instance of one of Keras's own classes (not of a class defined in the notebook)."""
+    return (type(obj).__module__ or "").startswith("keras.")
+
+
+def _own_classes(objects, what):
+    __tracebackhide__ = True
+    custom = sorted({type(obj).__qualname__ for obj in objects if not keras_made(obj)})
+    if custom:
+        fail(f"{what}에 직접 정의한 클래스가 있습니다.", "keras가 제공하는 모델·층 클래스", custom,
+             "이 연습은 keras.Sequential, keras.Model(inputs, outputs)과 keras.layers의 층만으로 만듭니다.")
+
+
 def is_model(model):
-    """The object is a built keras.Model."""
+    """The object is a built keras.Model made of Keras's own model and layer classes."""
     __tracebackhide__ = True
     if not isinstance(model, keras.Model):
         fail("모델이 아닙니다.", "keras.Model 객체", type(model).__name__,
              "keras.Sequential(...) 또는 keras.Model(inputs, outputs)로 만든 객체를 변수에 담으세요.")
+    _own_classes([model, *model.layers], "모델")
     if not model.built:
         fail("모델의 입력 크기가 정해지지 않아 가중치가 아직 없습니다.", "built=True", "built=False",
              INPUT_HINT)
@@ -89,6 +103,7 @@ def layer(obj, expected):
     if not isinstance(obj, keras.layers.Layer):
         fail("층 객체가 아닙니다.", "keras.layers.Layer", type(obj).__name__,
              "keras.layers.Dense(...)처럼 층 객체를 만들어 변수에 담으세요.")
+    _own_classes([obj], "층")
     row = layer_row(obj)
     if not _row_matches(row, expected):
         fail("층 설정이 다릅니다. (클래스, units, activation)", tuple(expected), row,

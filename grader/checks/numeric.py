@@ -10,13 +10,15 @@ activation, another data set) differ by far more.
 
 import numpy as np
 
+from .plain import plain
+
 RTOL = 3e-3
 
 
 def close(found, expected, rtol=RTOL):
     """Whether two arrays (or numbers) agree under the course's tolerance rule."""
-    found = np.asarray(found, dtype="float64")
-    expected = np.asarray(expected, dtype="float64")
+    found = np.asarray(plain(found), dtype="float64")
+    expected = np.asarray(plain(expected), dtype="float64")
     if found.shape != expected.shape:
         return False
     if not np.all(np.isfinite(found) == np.isfinite(expected)):

@@ -6,15 +6,17 @@ earlier cell made and trained). `trained_as` / `evaluated` in `training` check t
 """
 
 from ._report import fail
+from .plain import settle
 
 
 def defined(namespace, name, exercise):
-    """The notebook variable `name` (made by exercise `exercise`, e.g. '5-2'), or a Korean failure."""
+    """The notebook variable `name` (made by exercise `exercise`, e.g. '5-2'; as `plain.settle` reads it), or a
+    Korean failure."""
     __tracebackhide__ = True
     if name not in namespace:
         fail(f"{name}이(가) 없습니다.", f"연습 {exercise}에서 만든 {name}", "정의되지 않음",
              f"연습 {exercise} 셀을 실행해 {name}에 답을 담으세요.")
-    return namespace[name]
+    return settle(namespace[name])
 
 
 def new_object(obj, namespace, name, others):

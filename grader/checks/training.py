@@ -16,6 +16,7 @@ from . import fitlog
 from ._report import fail
 from .answers import to_numpy
 from .losses import compiled, loss_name
+from .models import keras_made
 from .numeric import close
 from .reference import output_names
 
@@ -102,7 +103,7 @@ def same_optimizer(model, reference, free=()):
     __tracebackhide__ = True
     compiled(model)
     found, wanted = type(model.optimizer).__name__, type(reference.optimizer).__name__
-    if found != wanted:
+    if found != wanted or not keras_made(model.optimizer):
         fail("옵티마이저가 다릅니다.", wanted, found,
              "compile(optimizer='이름') 또는 keras.optimizers.이름(learning_rate=...)으로 지정하세요.")
     found_settings = _optimizer_settings(model.optimizer, free)

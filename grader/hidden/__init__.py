@@ -8,7 +8,6 @@ exercises are graded on a correct state. It lives in the hidden region, so plain
 """
 
 import contextlib
-import importlib
 import io
 
 import keras
@@ -18,8 +17,9 @@ NOTE = ("→ 다음 연습들이 이 답 때문에 점수를 잃지 않도록, �
 
 
 def reference_answer(exercise_id):
-    """The reference code of an exercise, e.g. 'l05_ex2_vectorize'."""
-    module = importlib.import_module(f"grader.hidden.answers.lesson{exercise_id[1:3]}")
+    """The reference code of an exercise, e.g. 'l05_ex2_vectorize'. (`__import__`, not importlib: while grading,
+    `grader.hidden` is imported from sealed sources by the test's own `__import__`, see grader.run.kernel.)"""
+    module = __import__(f"grader.hidden.answers.lesson{exercise_id[1:3]}", fromlist=["ANSWERS"])
     return module.ANSWERS[exercise_id]
 
 
@@ -55,13 +55,16 @@ def reference(exercise_id, namespace, *names, train=True):
 
 
 def answer_in(namespace, name, hint):
-    """The notebook variable `name`, or a Korean failure when the answer did not define it."""
+    """The notebook variable `name` (as `checks.plain.settle` reads it), or a Korean failure when the answer
+    did not define it."""
     __tracebackhide__ = True
     if name not in namespace:
         from grader import checks
 
         checks.fail(f"변수 {name}이(가) 없습니다.", f"{name} = ...", "정의되지 않음", hint)
-    return namespace[name]
+    from grader.checks.plain import settle
+
+    return settle(namespace[name])
 
 
 def _restore(exercise_id, namespace):

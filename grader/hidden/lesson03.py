@@ -13,6 +13,7 @@ import numpy as np
 
 from grader import checks
 from grader.checks import loss_name
+from grader.checks.plain import settle
 from grader.hidden import reference
 
 _KEYS = ["binary", "multiclass_integer", "multiclass_onehot", "regression"]
@@ -34,6 +35,7 @@ def _floats(*arrays):
 def ex1_choose(task_losses):
     """Exactly the four task keys; each maps to the standard loss (aliases such as 'mse' accepted)."""
     __tracebackhide__ = True
+    task_losses = settle(task_losses)
     if not isinstance(task_losses, dict):
         checks.fail("task_losses는 딕셔너리여야 합니다.", "{'binary': '...', ...}", type(task_losses).__name__,
                     "중괄호 {}로 문제 종류(키)와 손실 함수 이름(값)을 짝지으세요.")
@@ -173,7 +175,8 @@ def _number(value):
 def _same_optimizer(name, found, wanted):
     __tracebackhide__ = True
     kind = type(wanted).__name__
-    if not isinstance(found, keras.optimizers.Optimizer) or type(found).__name__ != kind:
+    if (not isinstance(found, keras.optimizers.Optimizer) or type(found).__name__ != kind
+            or not checks.keras_made(found)):
         checks.fail(f"{name}의 종류가 다릅니다.", kind, type(found).__name__,
                     f"keras.optimizers.{kind}(learning_rate=...)처럼 객체를 만드세요.")
     found_config, wanted_config = found.get_config(), wanted.get_config()

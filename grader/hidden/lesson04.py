@@ -51,9 +51,10 @@ def ex1_fit(namespace):
     _history_of(model, history, "history", "model.fit(...)")
     checks.trained_as(model, x=namespace["x_train"], y=namespace["y_train"], epochs=30, batch_size=BATCH_SIZE,
                       validation_data=(namespace["x_val"], namespace["y_val"]), history=history, single_call=True)
-    checks.answer("history.history의 키", sorted(history.history), HISTORY_KEYS,
+    recorded = checks.fitlog.recorded_fit(history).history
+    checks.answer("history.history의 키", sorted(recorded), HISTORY_KEYS,
                   "compile에 metrics=['accuracy']를, fit에 validation_data=(x_val, y_val)를 넘기세요.")
-    checks.answer("기록된 에포크 수", len(history.history["loss"]), 30, "fit에 epochs=30을 넘기세요.")
+    checks.answer("기록된 에포크 수", len(recorded["loss"]), 30, "fit에 epochs=30을 넘기세요.")
 
 
 def ex2_best_epoch(namespace):
@@ -61,10 +62,11 @@ def ex2_best_epoch(namespace):
     __tracebackhide__ = True
     best_epoch, history = namespace["best_epoch"], namespace["history"]
     checks.is_int("best_epoch", best_epoch)
-    val_loss = history.history["val_loss"]
+    recorded = checks.fitlog.recorded_fit(history).history
+    val_loss = recorded["val_loss"]
     expected = int(np.argmin(val_loss)) + 1
     hint = "np.argmin(history.history['val_loss'])은 0부터 세는 인덱스입니다. 에포크 번호는 여기에 1을 더합니다."
-    if best_epoch == int(np.argmin(history.history["loss"])) + 1 and best_epoch != expected:
+    if best_epoch == int(np.argmin(recorded["loss"])) + 1 and best_epoch != expected:
         hint = "훈련 손실('loss')이 아니라 검증 손실('val_loss')을 보세요."
     checks.answer("best_epoch", best_epoch, expected, hint)
 
@@ -81,10 +83,11 @@ def ex3_validation_split(namespace):
     last_val_loss = namespace["last_val_loss"]
     checks.is_float("last_val_loss", last_val_loss, "0.45",
                     "split_history.history['val_loss']는 에포크마다의 값 리스트입니다. 마지막 원소 하나를 담으세요.")
-    val_loss = split_history.history["val_loss"]
+    recorded = checks.fitlog.recorded_fit(split_history, "split_history").history
+    val_loss = recorded["val_loss"]
     if not checks.close(last_val_loss, val_loss[-1], rtol=1e-6):
         hint = "마지막 에포크의 값은 split_history.history['val_loss'][-1]입니다."
-        if any(checks.close(last_val_loss, value, rtol=1e-6) for value in split_history.history["loss"]):
+        if any(checks.close(last_val_loss, value, rtol=1e-6) for value in recorded["loss"]):
             hint = "훈련 손실('loss')이 아니라 검증 손실('val_loss')을 읽으세요."
         checks.fail("last_val_loss가 split_history의 마지막 검증 손실과 다릅니다.", f"{val_loss[-1]:.4f}",
                     f"{last_val_loss:.4f}", hint)
@@ -115,11 +118,12 @@ def ex4_early_stopping(namespace):
                       _EARLY_STOPPING_HINTS.get(name, "문제에 적힌 설정 외에는 기본값으로 두세요."))
     _standard_model(es_model, namespace, "es_model")
     _history_of(es_model, es_history, "es_history", "es_model.fit(..., callbacks=[early_stopping])")
-    if es_history.params.get("epochs") != 100:
-        checks.fail("fit의 epochs가 100이 아닙니다.", 100, es_history.params.get("epochs"),
+    recorded = checks.fitlog.recorded_fit(es_history, "es_history")
+    if recorded.params.get("epochs") != 100:
+        checks.fail("fit의 epochs가 100이 아닙니다.", 100, recorded.params.get("epochs"),
                     "epochs=100처럼 넉넉히 주고, 멈추는 때는 콜백이 정하게 하세요.")
-    val_loss = list(es_history.history.get("val_loss", []))
-    checks.trained_as(es_model, x=namespace["x_train"], y=namespace["y_train"], epochs=len(es_history.epoch),
+    val_loss = list(recorded.history.get("val_loss", []))
+    checks.trained_as(es_model, x=namespace["x_train"], y=namespace["y_train"], epochs=recorded.epochs_run,
                       batch_size=BATCH_SIZE, validation_data=(x_val, y_val), history=es_history,
                       single_call=True, name="es_model")
     if getattr(early_stopping, "_model", None) is not es_model:

@@ -38,11 +38,12 @@ def _val_loss(namespace):
     """val_loss of the run of section 7 (`history = model.fit(...)`): the notebook's `history`, or the fit record
     of `model` when the student reused the name `history` for another fit."""
     __tracebackhide__ = True
-    runs = [namespace.get("history")]
+    fits = [call for call in reversed(fitlog.calls(method="fit")) if call.finished]
+    runs = [call for call in fits if call.result is namespace.get("history")]
     if "model" in namespace:
-        runs += [call.result for call in reversed(fitlog.calls(namespace["model"], "fit"))]
-    for run in runs:
-        if "val_loss" in getattr(run, "history", {}):
+        runs += [call for call in fits if call.model() is namespace["model"]]
+    for run in runs:  # the values recorded when fit returned, whatever was edited since
+        if "val_loss" in run.history:
             return run.history["val_loss"]
     checks.fail("7절의 훈련 기록(검증 손실)을 찾을 수 없습니다.",
                 "history = model.fit(..., validation_data=(x_val, y_val))", "검증 손실 기록 없음",

@@ -217,7 +217,7 @@ def _trace(folds, number, values, calls):
     __tracebackhide__ = True
     first = None
     for call in reversed(calls):
-        for key, recorded in getattr(call.result, "history", {}).items():
+        for key, recorded in call.history.items():
             if not _same_numbers(values, recorded):
                 continue
             fold = folds.fold_of(call.data["validation_x"], call.data["validation_y"])
