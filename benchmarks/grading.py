@@ -72,8 +72,9 @@ def _seconds(stamp):
 
 
 def own_code_seconds(executed):
-    """Time spent in the lesson's own code cells, leaving out the first (imports) and guard cells."""
-    lesson_cells = [c for c in executed.cells if c.cell_type == "code" and "grader" not in c.metadata]
+    """Time spent in the lesson's own code cells, leaving out the first (imports) and the grader's own cells."""
+    lesson_cells = [c for c in executed.cells if c.cell_type == "code"
+                    and c.metadata.get("grader", {}).get("role") != "install"]
     total = 0.0
     for cell in lesson_cells[1:]:
         timing = cell.metadata.get("execution", {})

@@ -74,8 +74,8 @@ if os.fork() == 0:
     os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(600)", "{marker}"])
 """
 
-# Without the guard this makes the wrong model of exercise 1-4 (relu output layer) pass: the output
-# layer looks like softmax and every model call returns rows summing to 1.
+# Unless the run puts Keras back before the test, this makes the wrong model of exercise 1-4 (relu output layer)
+# pass: the output layer looks like softmax and every model call returns rows summing to 1.
 PATCH_KERAS = """
 import keras
 keras.layers.Dense.activation = property(
@@ -374,7 +374,7 @@ def test_rewriting_the_private_copy_is_reported_as_tampered(hostile):
     result = hostile.results["rewrite_copy"]
     if hostile.sandboxed:  # the private copy is read-only in the sandbox: the rewrite fails, the answer stays wrong
         assert (result.status, result.score) == ("ok", expected_score(hostile, "rewrite_copy"))
-        assert "grader 모듈 사용" in result.review
+        assert any("채점 입력·채점 코드 파일 열기" in flag for flag in result.review), result.review
     else:
         assert result.status == "tampered" and result.score == 0
         assert "grader files modified" in result.reason and "checks" in result.reason

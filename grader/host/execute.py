@@ -1,39 +1,34 @@
-"""Run one notebook in its own worker process and kernel, with time, memory, file and process limits.
+"""Run one graded notebook in its own worker process and kernel, inside a sandbox runner.
 
-The parent calls `run_isolated`; it starts `python -m grader.host.execute` through a sandbox runner
-(grader.host.sandbox: bubblewrap by default, or none) with resource limits inherited by the kernel,
-waits at most `notebook_timeout` seconds and then has the runner kill every process of that run.
-The worker executes the notebook with nbclient and sends it to the parent through a pipe after
-every cell, so whatever ran before a timeout or crash is kept, and nothing the run writes reaches
-the parent's folders. The kernel imports `grader` from a private copy written from the parent's
-trusted snapshot (read-only inside the sandbox; without it a rewrite is caught by `copy_changed`).
+The host side of the run boundary. `run_isolated` writes the run's inputs into its folder: the sealed graded
+notebook (grader.host.sealing), spec.json (`grader.run.spec.RunSpec`, the one contract with the run) and a
+private copy of the kernel-side grader code (no `grader.host`, no `grader.hidden`). It starts
+`python -m grader.run.worker spec.json` through a sandbox runner (grader.host.sandbox) with the run's key in a
+pipe, waits at most `notebook_timeout` seconds, then has the runner kill every process of the run. The worker
+sends the notebook and the kernel's signed records after every cell, so whatever ran before a timeout or crash
+is kept; grader.host.verdicts checks the records.
 """
 
 import compileall
 import contextlib
 import json
 import os
-import resource
 import struct
 import subprocess
 import sys
 import threading
 import uuid
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-# jsonschema (under nbformat) imports the optional IRI checker rfc3987_syntax when installed, and that
-# import alone costs ~2.5 s of CPU (python-jsonschema/jsonschema#1392). Notebook validation never uses
-# it; without this line every worker process would pay it once per submission.
-sys.modules.setdefault("rfc3987_syntax", None)
+import nbformat
 
-import nbformat  # noqa: E402
+from ..run.spec import RunSpec
 
 TRUSTED = "trusted"
-MAX_OUTPUT_CHARS = 20_000
-MAX_FILE_BYTES = 1 << 30
-MAX_FRAME_BYTES = 1 << 30
+MAX_FRAME_BYTES = 64 << 20  # one message of the worker: the notebook (outputs capped at 10 MB) and the records
+HOST_ONLY = ("host/", "hidden/")  # never copied into a run: instructor code, hidden tests, reference answers
 
 
 @dataclass
@@ -49,71 +44,17 @@ class Execution:
     status: str  # "ok", "timeout" or "crashed"
     detail: str = ""
     disk_full: bool = False  # the run's writable space (the sandbox's /tmp) was full after some cell
+    records: list = field(default_factory=list)  # [cell index, signed line] from the kernel's audit hook
+    dropped: int = 0  # record lines the worker did not keep (over its limit)
 
 
-def _send(channel, message):
-    data = json.dumps(message).encode()
-    channel.write(struct.pack(">Q", len(data)) + data)
-    channel.flush()
-
-
-def _truncate_outputs(cell):
-    """Keep a cell's saved outputs small, however much the student's code printed."""
-    for output in cell.get("outputs", []):
-        text = output.get("text")
-        if isinstance(text, str) and len(text) > MAX_OUTPUT_CHARS:
-            output["text"] = text[:MAX_OUTPUT_CHARS] + "\n... (출력이 너무 길어 잘랐습니다 / truncated)"
-    del cell.get("outputs", [])[50:]
-
-
-def work(source, cell_timeout, result_fd, processes):
-    """Worker process: execute `source`, sending the notebook to the parent (fd) after each cell."""
-    if processes:  # per run: the sandbox gives the run its own uid (or user namespace) to count in
-        resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
-    with contextlib.suppress(OSError, AttributeError):  # the kernel (same uid) may not open our fds
-        import ctypes
-
-        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 0
-    os.set_inheritable(result_fd, False)
-    channel = os.fdopen(result_fd, "wb")
-    from nbclient import NotebookClient
-    from nbclient.exceptions import DeadKernelError
-
-    nb = nbformat.read(source, as_version=4)
-    full = False
-
-    def cell_executed(cell, **_):
-        nonlocal full
-        _truncate_outputs(cell)
-        with contextlib.suppress(OSError):
-            space = os.statvfs(os.getcwd())
-            full = full or space.f_bavail * space.f_frsize < (1 << 20)
-        _send(channel, {"notebook": nb, "disk_full": full})
-
-    client = NotebookClient(
-        nb, timeout=cell_timeout, allow_errors=True, interrupt_on_timeout=True,
-        kernel_name="python3", resources={"metadata": {"path": os.getcwd()}},
-        shutdown_kernel="immediate",  # the run's processes are killed right after anyway
-        on_notebook_start=lambda **_: _send(channel, {"kernel_pid": client.km.provisioner.pid}),
-        on_cell_executed=cell_executed,
-    )
-    try:
-        client.execute()
-        _send(channel, {"notebook": nb, "status": "ok", "disk_full": full})
-    except DeadKernelError as error:
-        _send(channel, {"notebook": nb, "status": "crashed", "detail": str(error)[:500], "disk_full": full})
-
-
-def _limit_resources(megabytes):
-    def apply():
-        memory = megabytes * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_BYTES, MAX_FILE_BYTES))
-    return apply
+def kernel_files(files):
+    """The part of the grader package a run may see: {relative path: bytes} without HOST_ONLY folders."""
+    return {path: content for path, content in files.items() if not path.startswith(HOST_ONLY)}
 
 
 class _Results(threading.Thread):
-    """Reads the worker's messages; keeps the latest notebook, its status and the kernel's pid."""
+    """Reads the worker's messages; keeps the latest notebook message and the kernel's pid."""
 
     def __init__(self, fd):
         super().__init__(daemon=True)
@@ -167,34 +108,39 @@ def copy_changed(files, folder):
                   if not (root / relative).is_file() or (root / relative).read_bytes() != content)
 
 
-def run_isolated(nb, folder, limits, grader_files, runner=None):
-    """Execute `nb` in a fresh worker process started by `runner` (grader.host.sandbox) from `folder`
-    (the run's inputs), with `grader` imported from a private copy of `grader_files` {path: bytes}."""
+def _key_pipe(key):
+    """The read end of a pipe that holds `key` (the kernel reads it; nobody writes to it again)."""
+    read_end, write_end = os.pipe()
+    os.write(write_end, key)
+    os.close(write_end)
+    return read_end
+
+
+def run_isolated(nb, folder, limits, files, key, runner=None):
+    """Execute `nb` in a fresh worker started by `runner` (grader.host.sandbox) from `folder` (the run's inputs),
+    with `grader` imported from a private copy of `files` {path: bytes} and the run's `key` in a pipe."""
     from .sandbox import NoSandbox
 
     runner = runner or NoSandbox()
     folder = Path(folder)
-    source = folder / "graded.ipynb"
-    nbformat.write(nb, source)
-    write_private_copy(grader_files, folder)
+    nbformat.write(nb, folder / "graded.ipynb")
+    write_private_copy(kernel_files(files), folder)
     token = uuid.uuid4().hex
-    env = {"MPLBACKEND": "Agg", "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
-           "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(folder / TRUSTED), "GRADER_RUN": token,
-           "GRADER_CHECKOUT": str(Path(__file__).resolve().parents[2])}
-    if runner.name != "none":
-        del env["GRADER_CHECKOUT"]  # the sandbox gets COURSE_DATASETS instead; the checkout is not there
-    elif os.environ.get("PYTHONPATH"):
-        env["PYTHONPATH"] += os.pathsep + os.environ["PYTHONPATH"]
     read_end, write_end = os.pipe()
-    command = [sys.executable, "-m", "grader.host.execute", str(source), str(limits.cell_timeout),
-               str(write_end), str(getattr(runner, "processes", 0))]
+    key_end = _key_pipe(key)
+    spec = RunSpec(result_fd=write_end, key_fd=key_end, run_token=token, cell_timeout=limits.cell_timeout,
+                   memory_mb=limits.memory_mb, processes=getattr(runner, "processes", 0),
+                   kernel_env={"MPLBACKEND": "Agg", "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
+                               **runner.kernel_env()})
+    command = [sys.executable, "-m", "grader.run.worker", str(spec.save(folder))]
     status, detail = None, ""
     try:
-        worker = runner.start(command, folder, env, [write_end], stdin=subprocess.DEVNULL,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              preexec_fn=_limit_resources(limits.memory_mb))
+        worker = runner.start(command, folder, {"PYTHONPATH": str(folder / TRUSTED), "PYTHONUNBUFFERED": "1"},
+                              [write_end, key_end], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT)
     finally:
         os.close(write_end)
+        os.close(key_end)
     results, log = _Results(read_end), _Tail(worker.stdout)
     results.start()
     log.start()
@@ -214,8 +160,5 @@ def run_isolated(nb, folder, limits, grader_files, runner=None):
         return Execution(nb, status or "crashed", detail or tail)
     status = status or latest.get("status", "crashed")
     detail = detail or latest.get("detail", "") or ("" if status == "ok" else tail)
-    return Execution(nbformat.from_dict(latest["notebook"]), status, detail, bool(latest.get("disk_full")))
-
-
-if __name__ == "__main__":
-    work(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
+    return Execution(nbformat.from_dict(latest["notebook"]), status, detail, bool(latest.get("disk_full")),
+                     list(latest.get("records", [])), int(latest.get("dropped", 0)))

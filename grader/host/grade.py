@@ -15,16 +15,21 @@ from pathlib import Path
 
 import nbformat
 
+from ..run.seal import new_key
 from . import class_report, report, suspicious
-from .execute import Limits, copy_changed, run_isolated
+from .execute import Limits, copy_changed, kernel_files, run_isolated
 from .intake import gather, write_problems_csv
 from .match import assemble
-from .notebook import NotebookError, is_test, points, read_notebook
+from .notebook import NotebookError, answer_of, is_exercise, is_test, points, read_notebook
 from .recognise import load_course_markers, recognise
+from .redact import Redactor
 from .release import student_notebook
 from .results import Result, Status, read_result
+from .review import evidence_flags, hint_flags
 from .sandbox import NoSandbox, resolve
 from .scoring import failed_tests, match_notes, score, status_reason
+from .sealing import hidden_sources, seal_tests, unsealed
+from .verdicts import read_records
 
 PACKAGE = Path(__file__).resolve().parents[1]  # the whole grader package, in-kernel side included
 
@@ -42,8 +47,10 @@ class Assignment:
     released: nbformat.NotebookNode
     limits: Limits
     grader_files: dict  # trusted snapshot of the grader package {relative path: bytes}
+    hidden: dict  # the lesson's grader.hidden sources {module name: source}, sealed into every test cell
     version: str  # hash of the solution and the grader code: part of every fingerprint
     course_markers: dict  # {lesson name: its exercise marks}, to recognise other lessons' notebooks
+    redactor: Redactor  # bounds feedback and removes the lesson's answers and hidden-test code from it
 
     @classmethod
     def load(cls, course, lesson, limits):
@@ -55,7 +62,14 @@ class Assignment:
         for relative, content in files.items():
             digest.update(relative.encode() + content)
         digest.update(repr(limits).encode())
-        return cls(lesson.name, solution, released, limits, files, digest.hexdigest(), load_course_markers(course))
+        hidden = hidden_sources(files, lesson.name)
+        tests = [source for name, source in hidden.items() if ".answers" not in name]  # answers: as code, below
+        secrets = [answer_of(cell) for cell in solution.cells if is_exercise(cell)] + tests + [
+            cell.source for cell in solution.cells if is_test(cell)]
+        public = [cell.source for cell in released.cells] + [
+            content.decode("utf-8") for path, content in files.items() if path.startswith("checks/")]
+        return cls(lesson.name, solution, released, limits, files, hidden, digest.hexdigest(),
+                   load_course_markers(course), Redactor(secrets, public))
 
     def max_score(self):
         return sum(points(cell) for cell in self.solution.cells if is_test(cell))
@@ -87,20 +101,24 @@ def grade_submission(submission, assignment, notebook_dir, runner=None):
             result.tests = failed_tests(assignment.solution, foreign)
             return result
         assembly = assemble(assignment.solution, assignment.released, notebook)
+        key = new_key()
+        sealed, tests = seal_tests(assembly.notebook, key, assignment.hidden)
         checkout = package_files()
         with tempfile.TemporaryDirectory(prefix="grader-") as folder:
-            execution = run_isolated(assembly.notebook, folder, assignment.limits,
-                                     assignment.grader_files, runner)
-            tampered = copy_changed(assignment.grader_files, folder)
+            execution = run_isolated(sealed, folder, assignment.limits, assignment.grader_files, key, runner)
+            tampered = copy_changed(kernel_files(assignment.grader_files), folder)
         after = package_files()
         checkout_changed = [f"{PACKAGE.name}/{relative}" for relative in sorted(checkout.keys() | after.keys())
                             if checkout.get(relative) != after.get(relative)]
-        result.tests = score(execution.notebook, assembly, execution, assignment.limits)
+        run = read_records(execution.records, key, tests)
+        executed = unsealed(execution.notebook, assembly.notebook)
+        result.tests = score(executed, assembly, execution, assignment.limits, run)
         result.score = sum(test.points for test in result.tests)
         result.status = execution.status
         result.reason = status_reason(execution)
         result.notes = match_notes(assembly)
-        result.review = suspicious.flags(assembly.student_sources)
+        result.review = (evidence_flags(run, executed, execution.status)
+                         + hint_flags(suspicious.flags(assembly.student_sources)))
         if execution.disk_full:
             result.review.append("쓰기 공간이 가득 참 (disk limit reached)")
         if checkout_changed:  # another run in parallel (or the instructor) may have done it: review, not zero
@@ -111,7 +129,7 @@ def grade_submission(submission, assignment, notebook_dir, runner=None):
             result.status, result.score = Status.TAMPERED.value, 0.0
             result.reason = ("채점 코드를 수정해 0점 처리했습니다 (grader files modified): "
                              + ", ".join(tampered))
-        report.write_notebook(execution.notebook, notebook_dir / f"{submission.student}.ipynb")
+        report.write_notebook(executed, notebook_dir / f"{submission.student}.ipynb")
     except NotebookError as error:
         result.status, result.reason = Status.INVALID.value, str(error)
         result.tests = failed_tests(assignment.solution, f"제출 파일을 노트북으로 읽을 수 없습니다: {error}")
@@ -119,7 +137,7 @@ def grade_submission(submission, assignment, notebook_dir, runner=None):
         result.status = Status.ERROR.value
         result.reason = f"채점기 내부 오류 (internal error): {type(error).__name__}: {error}"
         result.notes.append(traceback.format_exc(limit=5))
-    return result
+    return assignment.redactor.clean_result(result)
 
 
 def missing_result(student, assignment):

@@ -32,14 +32,21 @@ class Assembly:
     student_sources: list  # every piece of student code that will run
 
 
-FRESH_GRADER = ("for _grader_module in [n for n in list(__import__('sys').modules) if n.split('.')[0] == 'grader']:\n"
-                "    del __import__('sys').modules[_grader_module]\n")
+INSTALL = '__import__("grader.run.kernel", fromlist=["install"]).install()\n'
+ROLE_INSTALL, ROLE_ANSWER, ROLE_EXTRA = "install", "answer", "extra"
 
 
-def _guard_cell(call):
-    """A cell of the grader's own: grader.guard.snapshot() first, restore() before each test."""
-    cell = nbformat.v4.new_code_cell(FRESH_GRADER + f"import grader.guard\ngrader.guard.{call}()")
-    cell.metadata["grader"] = {"role": "guard"}
+def _install_cell():
+    """The graded notebook's first cell: the run's audit hook and trusted snapshot (grader.run.kernel)."""
+    cell = nbformat.v4.new_code_cell(INSTALL)
+    cell.metadata["grader"] = {"role": ROLE_INSTALL}
+    return cell
+
+
+def _student_cell(source, role, label=None):
+    """A code cell of the student's, marked so that what it does at run time can be told apart."""
+    cell = nbformat.v4.new_code_cell(source)
+    cell.metadata["grader"] = {"role": role, **({"label": label} if label else {})}
     return cell
 
 
@@ -116,17 +123,16 @@ def assemble(solution, released, student):
                 answers[index] = student_cells[found]
 
     anchors = _anchors(solution, student_cells, used)
-    cells = [_guard_cell("snapshot")]
+    cells = [_install_cell()]
     for index, cell in [(-1, None), *enumerate(solution.cells)]:
         if cell is not None:
             graded = copy.deepcopy(cell)
             if is_exercise(cell):
                 graded.source = answers[index].source if index in answers else CODE_STUB
                 graded.cell_type, graded.outputs, graded.execution_count = "code", [], None
-            if is_test(cell):
-                cells.append(_guard_cell("restore"))
+                graded.metadata["grader"] = {"role": ROLE_ANSWER, "label": _label(cell)}
             cells.append(graded)
-        cells.extend(nbformat.v4.new_code_cell(extra.source) for extra in anchors.get(index, []))
+        cells.extend(_student_cell(extra.source, ROLE_EXTRA) for extra in anchors.get(index, []))
 
     graded_nb = copy.deepcopy(solution)
     graded_nb.cells = cells

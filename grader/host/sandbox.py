@@ -1,7 +1,8 @@
 """The sandbox around one grading run: a small seam with one runner per way of isolating it.
 
-A runner turns the worker command (`python -m grader.host.execute ...`) into the command that really
-starts, and later kills every process of that run. Two runners exist:
+A runner turns the worker command (`python -m grader.run.worker spec.json`) into the command that really
+starts, says what the run's kernel needs in its environment (`kernel_env`, written into the run's spec), and
+later kills every process of that run. Two runners exist:
 
 - `NoSandbox` ("none"): the worker runs as the grader's own user, in the run's scratch folder.
 - `Bubblewrap` ("bwrap"): the worker and its kernel run under bubblewrap, the sandbox Flatpak uses,
@@ -35,7 +36,7 @@ CHOICES = ("auto", "bwrap", "none")
 INSTALL = "sudo apt-get install bubblewrap"
 INSIDE_UID = 65534  # the uid the run sees ("nobody")
 ROOT_UID_BASE, ROOT_UID_SLOTS = 60000, 1000  # grader running as root: one uid per concurrent run
-INPUTS = "/grading"  # read-only: graded.ipynb and trusted/ (the private grader copy)
+INPUTS = "/grading"  # read-only: graded.ipynb, spec.json and trusted/ (the private grader copy)
 HOME = "/tmp/home"
 WORK = "/tmp/work"
 # Environment variables a run may inherit (tuning only; everything else, secrets included, stays out).
@@ -55,7 +56,18 @@ class NoSandbox:
     def prepare(self, solution):
         pass
 
+    def kernel_env(self):
+        """The offline dataset folder, when the offline switch (IPYTHONDIR) is on."""
+        if not os.environ.get("IPYTHONDIR"):
+            return {}
+        from ..datasets import default_folder
+
+        return {"IPYTHONDIR": os.environ["IPYTHONDIR"], "COURSE_DATASETS": str(default_folder().resolve())}
+
     def start(self, argv, folder, env, pass_fds, **popen):
+        env = dict(env)
+        if os.environ.get("PYTHONPATH"):
+            env["PYTHONPATH"] += os.pathsep + os.environ["PYTHONPATH"]
         process = subprocess.Popen(argv, cwd=folder, env=dict(os.environ, **env), pass_fds=pass_fds,
                                    start_new_session=True, **popen)
         process.sandbox = None
@@ -78,7 +90,7 @@ class Bubblewrap:
         self.tmp_mb = tmp_mb
         self.processes = processes or max(512, 16 * (os.cpu_count() or 1))
         self.mounts = []  # (host path, path inside) mounted read-only in every run
-        self.env = {}
+        self.env = {}  # what the kernel needs in its environment (see kernel_env)
 
     # -- parent side, once per batch, before any student code runs ------------------------------
     def prepare(self, solution):
@@ -105,14 +117,18 @@ class Bubblewrap:
         fonts = _font_cache()
         if fonts:
             mounts.append((str(fonts), f"{HOME}/.config/matplotlib/{fonts.name}"))
+        env["MPLCONFIGDIR"] = f"{HOME}/.config/matplotlib"
         self.mounts, self.env = mounts, env
+
+    def kernel_env(self):
+        """IPYTHONDIR, COURSE_DATASETS and MPLCONFIGDIR as mounted inside the sandbox (see prepare)."""
+        return dict(self.env)
 
     # -- one run ----------------------------------------------------------------------------------
     def start(self, argv, folder, env, pass_fds, **popen):
         """Start `argv` in a new sandbox; `folder` holds the run's inputs (mounted read-only)."""
         folder = str(Path(folder).resolve())
-        env = {**{k: os.environ[k] for k in PASSED_ENV if k in os.environ}, **self.env, **env,
-               "HOME": HOME, "MPLCONFIGDIR": f"{HOME}/.config/matplotlib",
+        env = {**{k: os.environ[k] for k in PASSED_ENV if k in os.environ}, **env, "HOME": HOME,
                "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
                "PYTHONPATH": env.get("PYTHONPATH", "").replace(folder, INPUTS)}
         argv = [a.replace(folder, INPUTS) for a in argv]

@@ -1,4 +1,8 @@
-"""Score an executed notebook: a test cell passes when it ran without an error output."""
+"""Score an executed notebook: a test passes when the run's audit hook signed a passing verdict for it.
+
+The kernel's own error outputs are only text for the feedback: code in the student's kernel could suppress or
+forge them, not the signed verdicts (grader.host.verdicts).
+"""
 
 import re
 
@@ -19,9 +23,12 @@ def failed_tests(solution, message):
             for cell in solution.cells if is_test(cell)]
 
 
+QUOTE_CHARS = 300  # of an error message the student's code raised
+
+
 def explain(error_output, limits):
     """A Korean sentence for an error output of a cell."""
-    name, value = error_output.get("ename", ""), error_output.get("evalue", "")
+    name, value = str(error_output.get("ename", ""))[:100], str(error_output.get("evalue", ""))
     if name == "AssertionError":
         return value or "검사(assert)를 통과하지 못했습니다."
     if name == "NameError":
@@ -34,6 +41,8 @@ def explain(error_output, limits):
         return f"셀 실행 시간 제한({limits.cell_timeout}초)을 넘어 중단되었습니다."
     if name == "MemoryError":
         return f"메모리 제한({limits.memory_mb} MB)을 넘었습니다."
+    if len(value) > QUOTE_CHARS:
+        value = value[:QUOTE_CHARS] + " …(잘림)"
     return f"실행 중 오류가 났습니다: {name}: {value}"
 
 
@@ -41,26 +50,36 @@ def _errors(cell):
     return [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
 
 
-def score(executed, assembly, execution, limits):
-    """Per-test results of an executed graded notebook."""
+def _failure(cell, verdict, limits):
+    """The Korean message of a failed test: the signed verdict's, else the cell's error output."""
+    if verdict is not None:
+        return explain({"ename": verdict.error, "evalue": verdict.message}, limits)
+    errors = _errors(cell)
+    if errors and errors[0].get("ename") in ("KeyboardInterrupt", "MemoryError"):
+        return explain(errors[0], limits)
+    return "검사 결과를 받지 못했습니다 (no verdict from the test)."
+
+
+def score(executed, assembly, execution, limits, run):
+    """Per-test results of an executed graded notebook; `run`: the run's RunReport (grader.host.verdicts)."""
     label_of = {slot.grade_id: slot.label for slot in assembly.slots.values()}
     exercise_errors = {}
     for cell in executed.cells:
         if is_exercise(cell) and _errors(cell):  # the student's answer may have lost its marker line
             exercise_errors[label_of[grade_id(cell)]] = explain(_errors(cell)[0], limits)
     results = []
-    for cell in executed.cells:
+    for index, cell in enumerate(executed.cells):
         if not is_test(cell):
             continue
         label = marker(cell)[1]
-        errors = _errors(cell)
-        ran = cell.get("execution_count") is not None or bool(cell.get("outputs"))
-        passed = ran and not errors
+        verdict = run.verdicts.get(index)
+        ran = cell.get("execution_count") is not None or bool(cell.get("outputs")) or verdict is not None
+        passed = verdict is not None and verdict.passed
         message = ""
         if not ran:
             message = "실행되지 않았습니다: " + (execution.detail or execution.status)
-        elif errors:
-            message = explain(errors[0], limits)
+        elif not passed:
+            message = _failure(cell, verdict, limits)
             slot = assembly.slots.get(label)
             if slot is not None and slot.found_by == "missing":
                 message = slot.notes[0] + "\n" + message

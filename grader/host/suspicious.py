@@ -1,4 +1,8 @@
-"""Flag student code that reaches for the grader, the interpreter or the system."""
+"""Hints for the instructor from how student code looks (text patterns; easy to dodge by splitting a name).
+
+The review flags that count come from what the code did at run time (grader.host.review, from the run's
+audit hook); these labels are added after them as hints.
+"""
 
 import re
 

@@ -1,0 +1,194 @@
+"""Kernel side of a grading run: the first cell calls `install()`, every test cell calls `run_test`.
+
+`install()` runs before any student code: it reads the run's key from the pipe the worker passed on, loads the
+public checks, takes the trusted snapshot (`grader.run.snapshot`) and adds the audit hook (`grader.run.hook`).
+Each test cell of the graded notebook is one line, `__grader_test__("<sealed test>", globals())`. `run_test` asks
+the hook to open the sealed test (the hook puts the snapshot back first) and runs the cell's code, public checks
+and hidden tests alike, as a function whose builtins import `grader.hidden` from the sealed sources, in memory,
+never through `sys.modules`; then it reports the verdict through the hook, which signs it for the host. Nothing
+of the test stays behind: no module, no history or linecache entry, no name in the notebook except those the
+visible check code assigns, no garbage holding its code (cycles are broken, then collected).
+"""
+
+import ast
+import builtins
+import gc
+import json
+import os
+import sys
+import types
+from pathlib import Path
+
+from . import hook, snapshot
+
+KERNEL_FDS = "GRADER_KERNEL_FDS"  # "key_fd,record_fd", set by grader.run.worker for the kernel
+TEST_FUNCTION = "__grader_test__"  # the builtin each sealed test cell calls
+HIDDEN = "grader.hidden"
+MESSAGE_CHARS = 3000  # longest failure message reported
+
+
+def install():
+    """Add the audit hook and the trusted snapshot (the graded notebook's first cell; once per kernel)."""
+    fds = os.environ.pop(KERNEL_FDS, "")
+    if not fds or hasattr(builtins, TEST_FUNCTION):
+        raise RuntimeError("grader.run.kernel.install() runs once, in a kernel started by grader.run.worker")
+    key_fd, record_fd = (int(fd) for fd in fds.split(","))
+    key = _read_key(key_fd)
+    os.set_inheritable(record_fd, False)
+    _not_dumpable()
+    from IPython import get_ipython
+    from ipykernel.compiler import get_tmp_directory
+
+    from grader.checks import fitlog  # importing grader.checks starts the fit records and loads every check
+
+    setattr(builtins, TEST_FUNCTION, run_test)
+    gc.collect()
+    gc.freeze()  # the libraries' objects: later collections (after every test) skip them
+    setup = hook.Setup(
+        key=key, record_fd=record_fd, restore=snapshot.take(), user_ns=get_ipython().user_ns,
+        run_code=_run.__code__, run_globals=globals(), record_code=fitlog._record.__code__,
+        record_globals=vars(fitlog), originals=tuple(fitlog.ORIGINALS.values()),
+        notebook_prefix=os.path.join(get_tmp_directory(), ""), stdlib_prefixes=_stdlib(),
+        run_files=(str(Path(__file__).resolve().parents[3]),))
+    sys.addaudithook(hook.make(setup))
+
+
+def _run(sealed, namespace, _audit=sys.audit):
+    """Open, run and report one test; None when it passed, else (error type name, message). (`_audit` is bound
+    here, not looked up: until the hook has put the snapshot back, this module's names may have been replaced.)"""
+    box, outcome = [], []
+    _audit("grader.begin", sealed, namespace, box)
+    if not box:
+        return ("RuntimeError", "채점 환경이 이 검사를 열지 못했습니다 (the sealed test could not be opened).")
+    failure = None
+    try:
+        failure = _execute(json.loads(box.pop()), namespace)
+    except BaseException as error:  # noqa: B036 (a timeout's KeyboardInterrupt is a failure to report too)
+        failure = _describe(error)
+    sys.audit("grader.end", box, failure, outcome)
+    gc.collect()
+    return outcome[0] if outcome else failure
+
+
+def run_test(sealed, namespace, _open=_run):
+    """Run one sealed test cell in `namespace` (the notebook's globals); its failure becomes the cell's error."""
+    __tracebackhide__ = True
+    failure = _open(sealed, namespace)
+    if failure is not None:
+        raise _error(*failure)
+
+
+def _execute(test, namespace):
+    """Run the test cell's code as a function of the notebook's globals; None or (type name, message)."""
+    hidden = _Hidden(test["modules"], test["packages"])
+    try:
+        function = _as_function(test["code"], test["file"], namespace, hidden.builtins)
+        try:
+            values = function()
+        except BaseException as error:  # noqa: B036
+            return _describe(error)
+        for name in test["keep"]:  # what the visible check code assigns stays, as in the student's notebook
+            if name in values:
+                namespace[name] = values[name]
+        return None
+    finally:
+        hidden.close()
+
+
+def _as_function(source, filename, namespace, builtins_dict):
+    """`source` as the body of a function (its assignments stay local) with `builtins_dict` as its builtins."""
+    template = ast.parse("def test():\n    return locals()\n")
+    template.body[0].body[:0] = ast.parse(source, filename).body
+    code = compile(template, filename, "exec")
+    body = next(constant for constant in code.co_consts if isinstance(constant, types.CodeType))
+    saved = namespace["__builtins__"]
+    namespace["__builtins__"] = builtins_dict  # a function takes its builtins from its globals when it is made
+    try:
+        return types.FunctionType(body, namespace, "test")
+    finally:
+        namespace["__builtins__"] = saved
+
+
+class _Hidden:
+    """`grader.hidden` from the sealed sources, importable only by code that has `builtins` as its builtins."""
+
+    def __init__(self, sources, packages):
+        self.sources, self.packages, self.modules = sources, set(packages), {}
+        self.builtins = dict(vars(builtins), __import__=self.import_)
+        self.real_import = builtins.__import__
+
+    def import_(self, name, globals=None, locals=None, fromlist=(), level=0):  # noqa: A002 (import's signature)
+        if level or not (name == HIDDEN or name.startswith(HIDDEN + ".")):
+            return self.real_import(name, globals, locals, fromlist, level)
+        if not fromlist:
+            raise ImportError(f"use `from {name} import ...` in hidden tests")
+        module = self.load(name)
+        for item in fromlist:
+            if f"{name}.{item}" in self.sources:
+                self.load(f"{name}.{item}")
+        return module
+
+    def load(self, name):
+        if name not in self.modules:
+            if name not in self.sources:
+                raise ImportError(f"No module named {name!r}")
+            parent, _, child = name.rpartition(".")
+            module = types.ModuleType(name)
+            module.__dict__.update(__builtins__=self.builtins, __file__=f"<grader:{name}>",
+                                   __package__=name if name in self.packages else parent)
+            self.modules[name] = module
+            if parent in self.sources:
+                setattr(self.load(parent), child, module)
+            exec(compile(self.sources[name], f"<grader:{name}>", "exec"), module.__dict__)
+        return self.modules[name]
+
+    def close(self):
+        """Break every reference cycle through the hidden modules, so plain reference counting frees them."""
+        for module in self.modules.values():
+            module.__dict__.clear()
+        self.modules.clear()
+        self.builtins.clear()
+        self.sources = {}
+
+
+def _describe(error):
+    """(type name, message) of an exception, without trusting its methods to behave."""
+    try:
+        message = str(error)
+    except Exception:  # a student's exception whose __str__ raises
+        message = ""
+    return type(error).__name__, message[:MESSAGE_CHARS]
+
+
+def _error(name, message):
+    """The exception the test cell shows: the same built-in type, else RuntimeError naming the type."""
+    kind = getattr(builtins, name, None)
+    if isinstance(kind, type) and issubclass(kind, BaseException):
+        return kind(message)
+    return RuntimeError(f"{name}: {message}")
+
+
+def _read_key(fd):
+    key = b""
+    while len(key) < 32:
+        chunk = os.read(fd, 32 - len(key))
+        if not chunk:
+            raise RuntimeError("the run's key pipe ended early")
+        key += chunk
+    os.close(fd)
+    return key
+
+
+def _not_dumpable():
+    """Other processes of the run's user may not read this kernel's memory (the key)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 0
+    except (OSError, AttributeError):
+        pass
+
+
+def _stdlib():
+    """File name prefixes of the standard library's code (never a virtual environment's site-packages)."""
+    return os.path.join(os.path.dirname(os.__file__), ""), "<frozen "

@@ -1,0 +1,123 @@
+"""A trusted picture of the kernel's libraries, taken before any student code runs, and putting it back.
+
+`take()` remembers, for every loaded module of the libraries the checks rely on (numpy, keras, tensorflow, the
+standard modules they use, builtins, grader), the function, class or module each of its names is bound to, and
+the attributes of every class those modules define; also `sys.modules` entries, `gc.callbacks`,
+the signal handlers and the trace/profile functions. The returned `restore()` puts back whatever a submission
+replaced since and names each piece it put back ("numpy.allclose", "keras.Model.fit", "sys.settrace", ...).
+
+Data bindings (counters, caches, lazily built state) are not pictured: libraries change those legitimately.
+Like the audit hook, the functions returned here bind every builtin they use when `take()` runs, so that
+patching `builtins` later cannot change what they do.
+"""
+
+import gc
+import signal
+import sys
+import threading
+import types
+
+# Top-level packages whose modules are protected: what the checks and the hidden tests call into.
+PROTECTED = frozenset({
+    "numpy", "keras", "tensorflow", "ml_dtypes", "optree", "h5py", "grader",
+    "builtins", "sys", "os", "posixpath", "math", "operator", "functools", "itertools", "contextlib", "collections",
+    "types", "copy", "inspect", "abc", "re", "json", "warnings", "traceback", "linecache", "importlib", "dataclasses",
+    "weakref", "io", "gc", "signal", "threading", "hashlib", "hmac", "binascii", "struct", "random", "statistics",
+})
+# Classes whose new attributes are removed too (not only replaced ones): the ones checks read most.
+CORE_CLASSES = ("Model", "Sequential", "Layer", "Dense", "Loss", "Optimizer", "KerasTensor", "Functional")
+
+
+def take():
+    """Picture the kernel now; return `restore()` (see the module docstring)."""
+    is_instance, is_callable, to_type, get_vars, items, to_list = isinstance, callable, type, vars, dict.items, list
+    module_type, method_type, the_modules, get_signal, set_signal = types.ModuleType, types.MethodType, sys.modules, \
+        signal.getsignal, signal.signal
+    settrace, setprofile, gettrace, getprofile = sys.settrace, sys.setprofile, sys.gettrace, sys.getprofile
+    thread_settrace, thread_setprofile, set_attribute, delete_attribute = threading.settrace, threading.setprofile, \
+        setattr, delattr
+    length, every, pair, missing = len, all, zip, object()
+
+    def bindings(namespace):
+        return {name: value for name, value in items(namespace)
+                if (is_callable(value) or is_instance(value, module_type)) and to_type(value) is not type(None)}
+
+    modules, classes = {}, {}
+    for name, module in to_list(the_modules.items()):
+        if module is None or name.partition(".")[0] not in PROTECTED:
+            continue
+        namespace = getattr(module, "__dict__", None)
+        if not is_instance(namespace, dict):
+            continue
+        modules[name] = (module, namespace, bindings(namespace))
+        for value in to_list(namespace.values()):
+            if (is_instance(value, type) and value not in classes
+                    and str(getattr(value, "__module__", "")).partition(".")[0] in PROTECTED):
+                classes[value] = dict(get_vars(value))
+    core = {cls for cls in classes if cls.__name__ in CORE_CLASSES and cls.__module__.startswith("keras")}
+    listed = ((gc.callbacks, to_list(gc.callbacks), "gc.callbacks"),)
+    get_timer, set_timer, real_timer = signal.getitimer, signal.setitimer, signal.ITIMER_REAL
+    signals = {number: get_signal(number) for number in signal.valid_signals()
+               if number not in (signal.SIGKILL, signal.SIGSTOP)}
+
+    def same(found, saved):
+        if found is saved:
+            return True
+        # bound methods are made anew on every access (ipykernel rebinds builtins.input each cell)
+        return (is_instance(found, method_type) and is_instance(saved, method_type)
+                and found.__func__ is saved.__func__ and found.__self__ is saved.__self__)
+
+    def put_back_modules(changed):
+        for name, (module, namespace, saved) in items(modules):
+            if the_modules.get(name) is not module:
+                the_modules[name] = module
+                changed.append(f"sys.modules[{name!r}]")
+            for key, value in items(saved):
+                found = namespace.get(key, missing)
+                if not same(found, value) and not (to_type(value) is not module_type
+                                                   and is_instance(value, module_type)):  # lazy loaders load
+                    namespace[key] = value
+                    changed.append(f"{name}.{key}")
+
+    def put_back_classes(changed):
+        for cls, saved in items(classes):
+            current = get_vars(cls)
+            for key, value in items(saved):
+                if not same(current.get(key, missing), value):
+                    set_attribute(cls, key, value)
+                    changed.append(f"{cls.__module__}.{cls.__qualname__}.{key}")
+            if cls in core:
+                for key in [k for k in current if k not in saved and k != "__annotations__"]:
+                    delete_attribute(cls, key)
+                    changed.append(f"{cls.__module__}.{cls.__qualname__}.{key}")
+
+    def put_back_interpreter(changed):
+        if gettrace() is not None or getprofile() is not None:
+            changed.append("sys.settrace/setprofile")
+        settrace(None)
+        setprofile(None)
+        thread_settrace(None)
+        thread_setprofile(None)
+        for current, saved, name in listed:
+            if length(current) != length(saved) or not every(a is b for a, b in pair(current, saved)):
+                current[:] = saved
+                changed.append(name)
+        for number, handler in items(signals):
+            if get_signal(number) is not handler:
+                if handler is not None:  # None: installed outside Python, nothing to put back
+                    set_signal(number, handler)
+                changed.append(f"signal {number}")
+        if get_timer(real_timer) != (0.0, 0.0):
+            set_timer(real_timer, 0)
+            changed.append("signal.setitimer")
+
+    def restore():
+        """Put everything back; the names of what had been changed."""
+        changed = []
+        put_back_modules(changed)
+        put_back_classes(changed)
+        put_back_interpreter(changed)
+        return changed
+
+    return restore
+
