@@ -12,6 +12,10 @@ nbgrader's time includes the reruns it needs when it stops its batch on a damage
 
 It also times one submission graded alone with and without the bubblewrap sandbox, alternating,
 as the median of `--sandbox-pairs` paired runs (`--sandbox-only` skips everything else).
+
+`--against REV` times `grader grade` of the same class with this checkout and with commit REV (a temporary git
+worktree), alternating for `--rounds` rounds, and prints both medians and their ratio: whether a change kept the
+throughput.
 """
 
 import argparse
@@ -109,6 +113,41 @@ def print_sandbox_overhead(times):
           f"{100 * (statistics.median(bwrap) / statistics.median(none) - 1):+.1f} %  (target <= 5 %)")
 
 
+def grade_seconds(tree, lesson, folder, out, jobs):
+    """Wall time of `grader grade` (the CLI, in its own process) run from the checkout `tree`."""
+    env = dict(os.environ, PYTHONPATH=str(tree), IPYTHONDIR=str(Path(tree) / "tests" / "ipython"))
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "grader.host.cli", "--course", str(tree), "grade", "--lesson", lesson,
+                    "--out", str(out), "--force", "--jobs", str(jobs), str(folder)], cwd=tree, env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def against(revision, lesson, folder, work, jobs, rounds):
+    """Median seconds per batch {label: [...]} for this checkout and `revision`, alternating."""
+    baseline = work / "baseline"
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(baseline), revision], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    trees = {"this checkout": ROOT, revision: baseline}
+    times = {label: [] for label in trees}
+    try:
+        for i in range(rounds):
+            for label, tree in (list(trees.items()) if i % 2 == 0 else list(trees.items())[::-1]):
+                times[label].append(grade_seconds(tree, lesson, folder, work / f"against-{i}", jobs))
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(baseline)], check=False)
+    return times
+
+
+def print_against(times, n):
+    (mine, mine_times), (other, other_times) = times.items()
+    print(f"grader grade, {n} submissions, alternating, median of {len(mine_times)} rounds:")
+    for label, values in times.items():
+        print(f"  {label:<22}{statistics.median(values):7.1f} s   {[round(t, 1) for t in values]}")
+    ratio = statistics.median(a / b for a, b in zip(mine_times, other_times))
+    print(f"  this checkout / {other}: median of paired ratios {ratio:.3f}  (target <= 1.10)")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lesson", default="01_layers")
@@ -116,6 +155,8 @@ def main():
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--sandbox-pairs", type=int, default=5, help="paired runs with/without the sandbox")
     parser.add_argument("--sandbox-only", action="store_true", help="only the sandbox overhead")
+    parser.add_argument("--against", metavar="REV", help="only: this checkout vs commit REV, alternating")
+    parser.add_argument("--rounds", type=int, default=4, help="rounds of --against")
     args = parser.parse_args()
 
     course = load_course(ROOT)
@@ -133,6 +174,9 @@ def main():
     for student, (nb, _) in students.items():
         paths.append(folder / f"{student}_{lesson.name}.ipynb")
         nbformat.write(nb, paths[-1])
+    if args.against:
+        print_against(against(args.against, lesson.name, folder, work, args.jobs, args.rounds), args.n)
+        return 0
     sandbox_times = None
     if probe():
         print(f"bubblewrap unavailable ({probe()}): no sandbox overhead measured")

@@ -52,9 +52,13 @@ def _errors(cell):
 
 def _failure(cell, verdict, limits):
     """The Korean message of a failed test: the signed verdict's, else the cell's error output."""
-    if verdict is not None:
-        return explain({"ename": verdict.error, "evalue": verdict.message}, limits)
     errors = _errors(cell)
+    if verdict is not None:
+        message = verdict.message
+        shown = str(errors[0].get("evalue", "")) if errors else ""
+        if message.endswith("…") and shown.startswith(message[:-1]):  # the signed record holds 900 characters
+            message = shown
+        return explain({"ename": verdict.error, "evalue": message}, limits)
     if errors and errors[0].get("ename") in ("KeyboardInterrupt", "MemoryError"):
         return explain(errors[0], limits)
     return "검사 결과를 받지 못했습니다 (no verdict from the test)."

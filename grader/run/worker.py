@@ -107,7 +107,8 @@ class Records(threading.Thread):
         if len(self._partial) > RECORD_LINE:  # a line that never ends is no record
             self._partial = b""
         for line in complete:
-            if len(self.lines) < self.limit and len(line) <= RECORD_LINE:
+            verdict = b"'verdict'" in line[:90]  # kept beyond the limit (up to as many again): they decide scores
+            if len(line) <= RECORD_LINE and len(self.lines) < self.limit * (2 if verdict else 1):
                 self.lines.append([self.cell, line.decode("utf-8", "replace")])
             else:
                 self.dropped += 1
