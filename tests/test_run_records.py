@@ -102,3 +102,27 @@ def test_a_run_gets_no_instructor_code_hidden_tests_or_answers():
     files = kernel_files(package_files())
     assert "run/kernel.py" in files and "checks/__init__.py" in files
     assert not [path for path in files if path.startswith(("host/", "hidden/"))]
+
+
+def test_review_flags_name_the_cell_and_the_evidence_grouped():
+    import nbformat
+
+    from grader.host.match import ROLE_ANSWER, ROLE_EXTRA, _install_cell, _student_cell
+    from grader.host.review import evidence_flags
+    from grader.host.verdicts import Evidence, RunReport, Verdict
+
+    test = nbformat.v4.new_code_cell("# [검사 1-2] 정방향 계산\n")
+    test.metadata["nbgrader"] = {"grade": True, "grade_id": "l01_ex2_test", "points": 2}
+    test.execution_count = 3
+    later = nbformat.v4.new_code_cell("# [검사 1-3] 예측\n", execution_count=5)
+    later.metadata["nbgrader"] = {"grade": True, "grade_id": "l01_ex3_test", "points": 2}
+    nb = nbformat.v4.new_notebook(cells=[_install_cell(), _student_cell("x = 1", ROLE_ANSWER, "1-2"), test,
+                                         _student_cell("y = 2", ROLE_EXTRA), later])
+    report = RunReport(verdicts={2: Verdict(True)}, installed=True, evidence=[
+        Evidence(1, "file", ("/grading/a",)), Evidence(1, "file", ("/grading/b",)), Evidence(2, "thread", (1,)),
+        Evidence(3, "refused", ("ctypes", "123", "f, 2행 (line)")), Evidence(4, "thread", (1,))])
+    assert evidence_flags(report, nb, "ok") == [
+        "연습 1-2 답 셀: 채점 입력·채점 코드 파일 열기 (opened the run's inputs or grader files) — /grading/a, /grading/b",
+        "검사 1-2 실행 중 (외 1곳, 1 more): 검사 중 학생 스레드 실행 (student threads running during a test) — 1",
+        "학생이 추가한 셀 (3번째 셀): ctypes 차단 (ctypes blocked) — 123, f, 2행 (line)",
+        "검사 1-3 실행 중: 검사 결과 없음 (a test that ran reported no verdict)"]

@@ -33,7 +33,7 @@ REFUSED = {
     "compile": "예약된 이름으로 코드 컴파일 차단 (compile under a reserved name blocked)",
 }
 MAX_FLAGS = 12
-DETAIL_CHARS = 160
+DETAIL_CHARS = 120
 
 
 def where(executed, index):
@@ -53,7 +53,7 @@ def where(executed, index):
 
 def _detail(item):
     parts = item.detail[1:] if item.kind == "refused" else item.detail
-    text = ", ".join(str(part) for part in parts if part not in (None, True, False, ""))
+    text = ", ".join(str(part) for part in parts if part is not None and type(part) is not bool and part != "")
     if item.kind == "compile" and len(item.detail) > 1 and item.detail[1] is True:
         text += " — 파일을 읽은 뒤 (after reading a file)"
     return text if len(text) <= DETAIL_CHARS else text[:DETAIL_CHARS] + "…"
@@ -66,21 +66,26 @@ def _label(item):
 
 
 def evidence_flags(report, executed, status):
-    """One flag per kind of evidence and detail (with the first cell and how many more), at most MAX_FLAGS."""
+    """One flag per kind of evidence and cell (up to three details), cells with the very same evidence merged."""
     items = list(report.evidence)
     if status == "ok" and not report.installed:
         items.append(Evidence(0, "not_installed"))
     ran_tests = [i for i, c in enumerate(executed.cells) if is_test(c) and c.get("execution_count") is not None]
     items += [Evidence(i, "missing_verdict") for i in ran_tests
               if i not in report.verdicts and status == "ok" and not _interrupted(executed.cells[i])]
-    places = {}  # (label, detail) -> the cells where it happened, in order
+    details = {}  # (label, cell) -> the details seen there, in order
     for item in items:
-        places.setdefault((_label(item), _detail(item)), []).append(item.cell)
+        details.setdefault((_label(item), item.cell), []).append(_detail(item))
+    places = {}  # (label, details) -> the cells where exactly that happened
+    for (label, cell), seen in details.items():
+        distinct = list(dict.fromkeys(detail for detail in seen if detail))
+        text = ", ".join(distinct[:3]) + (f" 외 {len(distinct) - 3}개 ({len(distinct) - 3} more)"
+                                          if len(distinct) > 3 else "")
+        places.setdefault((label, text), []).append(cell)
     flags = []
-    for (label, detail), cells in places.items():
-        cells = list(dict.fromkeys(cells))
+    for (label, text), cells in places.items():
         again = f" (외 {len(cells) - 1}곳, {len(cells) - 1} more)" if len(cells) > 1 else ""
-        flags.append(f"{where(executed, cells[0])}{again}: {label}" + (f" — {detail}" if detail else ""))
+        flags.append(f"{where(executed, cells[0])}{again}: {label}" + (f" — {text}" if text else ""))
     return flags[:MAX_FLAGS] + ([f"… 외 {len(flags) - MAX_FLAGS}건 (more)"] if len(flags) > MAX_FLAGS else [])
 
 

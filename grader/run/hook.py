@@ -52,11 +52,12 @@ class Setup(types.SimpleNamespace):
 
 def make(setup):
     """The audit hook for this kernel (see the module docstring)."""
-    crypto = seal.crypto()
+    _, unseal, sign, _ = seal.crypto()  # the functions themselves: a class attribute could be replaced
     getframe, write, get_ident, current_frames = sys._getframe, os.write, threading.get_ident, sys._current_frames
-    is_instance, to_repr, to_str, to_type, length, to_tuple, any_of, to_id = isinstance, repr, str, type, len, \
-        tuple, any, id
-    exact_str, encode, code_type, function_type = str.__str__, str.encode, types.CodeType, types.FunctionType
+    to_repr, to_str, to_type, length, to_tuple, any_of, to_id, is_subclass = repr, str, type, len, tuple, any, \
+        id, issubclass
+    exact_str, encode, code_type, function_type, type_attribute = str.__str__, str.encode, types.CodeType, \
+        types.FunctionType, type.__getattribute__
     refusal, os_error, value_error, text_type, bytes_type, plain_types = RuntimeError, OSError, ValueError, str, \
         bytes, (bool, int, float)
     frame_attributes, internals, reserved, near = FRAME_ATTRIBUTES, INTERNALS, RESERVED_FILES, NEAR
@@ -69,11 +70,17 @@ def make(setup):
     used_nonces, fits, notebook_codes, busy, testing = set(), [], {}, set(), [False]
     threads_at_start = set(current_frames())
 
+    # Student objects reach the hook as event arguments. It never calls isinstance on them (that would ask the
+    # object's own __class__) nor any method of theirs: only type(), issubclass on that type, and the C methods
+    # of exact built-in types.
+    def kind_of(value, kinds):
+        return is_subclass(to_type(value), kinds)
+
     # -- records ------------------------------------------------------------------------------------------
     def clip(value, size=900):
         if value is None or to_type(value) in plain_types:
             return value
-        text = exact_str(value) if is_instance(value, text_type) else to_str(to_type(value).__name__)
+        text = exact_str(value) if kind_of(value, text_type) else to_str(to_type(value).__name__)
         return text if length(text) <= size else text[:size] + "…"
 
     def emit(kind, *fields):
@@ -82,7 +89,7 @@ def make(setup):
         if length(body) > RECORD_BYTES:  # 900 characters of Korean are 2,700 bytes: several long fields
             body = encode(to_repr((state["seq"], kind) + to_tuple(clip(f, 200) for f in fields)), "utf-8")
         try:  # noqa: SIM105 (contextlib would be a module lookup at run time, see the module docstring)
-            write(record_fd, encode(crypto.sign(key, body), "ascii") + b" " + body + b"\n")
+            write(record_fd, encode(sign(key, body), "ascii") + b" " + body + b"\n")
         except os_error:  # the student's code closed or replaced the pipe: the host gets no verdicts
             pass
 
@@ -125,7 +132,7 @@ def make(setup):
         todo = [code]
         while todo:
             item = todo.pop()
-            if is_instance(item, code_type) and notebook_codes.get(to_id(item)) is not item:
+            if to_type(item) is code_type and notebook_codes.get(to_id(item)) is not item:
                 notebook_codes[to_id(item)] = item
                 todo.extend(item.co_consts)
 
@@ -142,7 +149,7 @@ def make(setup):
         if changed:
             emit("patched", "before the test", ", ".join(changed[:30]))
         try:
-            opened = crypto.unseal(key, sealed)
+            opened = unseal(key, sealed)
         except value_error:
             emit("tampered", "begin", "sealed test damaged")
             return
@@ -222,21 +229,23 @@ def make(setup):
 
     def set_attribute(args):
         target = args[0]
-        if is_instance(target, to_type):
-            mine = target.__dict__.get("__module__") == "__main__"
-        elif is_instance(target, function_type):
-            mine = is_notebook(target.__code__)
+        if kind_of(target, to_type):
+            owner = type_attribute(target, "__module__")
+            mine = to_type(owner) is text_type and owner == "__main__"
+            name = type_attribute(target, "__qualname__")
+        elif to_type(target) is function_type:
+            mine, name = is_notebook(target.__code__), target.__qualname__
         else:
             return
         origin = None if mine else notebook_origin(getframe(2), near)
         if origin is not None:
-            refuse("patch", f"{clip(target.__qualname__)}.{clip(args[1])}", origin)
+            refuse("patch", f"{clip(name)}.{clip(args[1])}", origin)
 
     def opened(args):
         path = args[0]
-        if is_instance(path, bytes_type):
-            path = path.decode("utf-8", "replace")
-        if not is_instance(path, text_type):
+        if kind_of(path, bytes_type):
+            path = bytes_type.decode(path, "utf-8", "replace")
+        if not kind_of(path, text_type):
             return
         path, mode = exact_str(path), clip(args[1]) if length(args) > 1 else "r"
         origin = notebook_origin(getframe(2), 64)
@@ -246,12 +255,12 @@ def make(setup):
             refuse("memory", path, origin)
         if path.startswith(run_files) or path.startswith("/proc/"):
             emit("file", path)
-        elif is_instance(mode, text_type) and "r" in mode:
+        elif to_type(mode) is text_type and "r" in mode:
             state["files_read"] = True
 
     def imported(args):
         name = args[0]
-        if (is_instance(name, text_type) and exact_str(name).startswith(internals)
+        if (kind_of(name, text_type) and exact_str(name).startswith(internals)
                 and notebook_origin(getframe(2), 64, importing=True) is not None):
             emit("import", exact_str(name))
 
@@ -260,19 +269,19 @@ def make(setup):
         origin = notebook_origin(getframe(2), 1)
         if origin is None:
             return
-        if is_instance(filename, text_type) and exact_str(filename).startswith(reserved):
+        if kind_of(filename, text_type) and exact_str(filename).startswith(reserved):
             refuse("compile", exact_str(filename), origin)
-        preview = exact_str(source)[:120] if is_instance(source, text_type) else clip(source)
+        preview = exact_str(source)[:120] if kind_of(source, text_type) else clip(source)
         emit("compile", preview, state["files_read"], place(origin))
 
     def made_code(args):
         code = args[0]
-        if is_instance(code, code_type) and notebook_origin(getframe(2), 1) is not None:
+        if to_type(code) is code_type and notebook_origin(getframe(2), 1) is not None:
             remember(code)
 
     def socket_used(args):
         if notebook_origin(getframe(2), near) is not None:
-            emit("network", clip(args[1] if length(args) > 1 and is_instance(args[1], (text_type, to_tuple))
+            emit("network", clip(args[1] if length(args) > 1 and kind_of(args[1], (text_type, to_tuple))
                                  else args[0]))
 
     def new_hook(_args):
@@ -283,7 +292,7 @@ def make(setup):
                 "grader.fits": read_fits, "sys.addaudithook": new_hook, "sys._getframe": frames_in_test,
                 "object.__getattr__": frames_in_test, "object.__setattr__": set_attribute,
                 "object.__delattr__": set_attribute, "open": opened, "import": imported, "compile": compiled,
-                "exec": made_code, "function.__new__": made_code, "code.__new__": made_code}
+                "exec": made_code, "function.__new__": made_code}
     handlers.update({event: protect("process", 64) for event in PROCESS_EVENTS})
     handlers.update({event: protect("ctypes", 64) for event in CTYPES_EVENTS})
     handlers.update({event: protect("introspection", near) for event in INTROSPECTION_EVENTS})

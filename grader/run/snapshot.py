@@ -55,6 +55,7 @@ def take():
                     and str(getattr(value, "__module__", "")).partition(".")[0] in PROTECTED):
                 classes[value] = dict(get_vars(value))
     core = {cls for cls in classes if cls.__name__ in CORE_CLASSES and cls.__module__.startswith("keras")}
+    names = {cls: f"{cls.__module__}.{cls.__qualname__}" for cls in classes}  # what a class was called then
     listed = ((gc.callbacks, to_list(gc.callbacks), "gc.callbacks"),)
     get_timer, set_timer, real_timer = signal.getitimer, signal.setitimer, signal.ITIMER_REAL
     signals = {number: get_signal(number) for number in signal.valid_signals()
@@ -64,7 +65,7 @@ def take():
         if found is saved:
             return True
         # bound methods are made anew on every access (ipykernel rebinds builtins.input each cell)
-        return (is_instance(found, method_type) and is_instance(saved, method_type)
+        return (to_type(found) is method_type and to_type(saved) is method_type
                 and found.__func__ is saved.__func__ and found.__self__ is saved.__self__)
 
     def put_back_modules(changed):
@@ -85,11 +86,11 @@ def take():
             for key, value in items(saved):
                 if not same(current.get(key, missing), value):
                     set_attribute(cls, key, value)
-                    changed.append(f"{cls.__module__}.{cls.__qualname__}.{key}")
+                    changed.append(f"{names[cls]}.{key}")
             if cls in core:
                 for key in [k for k in current if k not in saved and k != "__annotations__"]:
                     delete_attribute(cls, key)
-                    changed.append(f"{cls.__module__}.{cls.__qualname__}.{key}")
+                    changed.append(f"{names[cls]}.{key}")
 
     def put_back_interpreter(changed):
         if gettrace() is not None or getprofile() is not None:
