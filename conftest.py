@@ -19,11 +19,11 @@ def pytest_runtest_setup(item):
     os.environ["IPYTHONDIR"] = str(TESTS / "ipython_tf32") if is_notebook_cell else OFFLINE
 
 
-CORPUS_TESTS = ("tests/test_wrong_answers.py::", "tests/test_alternatives.py::")
+CORPUS_TESTS = ("tests/test_wrong_answers.py::", "tests/test_alternatives.py::", "tests/test_real_data.py::")
 
 
 def corpus_lesson(nodeid):
-    """The lesson of a wrong-answer or alternatives test (both share one kernel run per lesson), else None."""
+    """The lesson of a wrong-answer, alternatives or real-data test (one kernel run per lesson), else None."""
     return nodeid.rsplit("[", 1)[1].rstrip("]") if nodeid.startswith(CORPUS_TESTS) and "[" in nodeid else None
 
 

@@ -1,6 +1,7 @@
 """Run a solution notebook in one kernel and stop at each test cell, to try other answers there."""
 
 import functools
+import json
 
 import nbformat
 from nbclient import NotebookClient
@@ -38,10 +39,18 @@ class Stop:
         return None
 
 
-def stops_at_tests(solution_path):
-    """Yield a Stop at every test cell while the solution runs top to bottom in one kernel."""
+STATE = """import json as _json
+print("KERNEL-STATE" + _json.dumps({_name: _value for _name, _value in dict(globals()).items()
+                                   if isinstance(_value, (int, float)) and not isinstance(_value, bool)
+                                   and not _name.startswith("_")}))
+"""
+
+
+def stops_at_tests(solution_path, state=None):
+    """Yield a Stop at every test cell while the solution runs top to bottom in one kernel; at the end, put the
+    kernel's global numbers (best_epoch, ...) in the dict `state`."""
     solution = nbformat.read(solution_path, as_version=4)
-    client = NotebookClient(solution, timeout=300, kernel_name="python3",
+    client = NotebookClient(solution, timeout=900, kernel_name="python3",
                             resources={"metadata": {"path": str(solution_path.parent)}})
     exercise = {}
     with client.setup_kernel():
@@ -54,6 +63,10 @@ def stops_at_tests(solution_path):
             if is_test(cell):
                 label = marker(cell)[1]
                 yield Stop(client, index, label, exercise[label], cell.source)
+        if state is not None:
+            cell = client.execute_cell(nbformat.v4.new_code_cell(STATE), len(solution.cells) - 1)
+            text = "".join(output.get("text", "") for output in cell.outputs)
+            state.update(json.loads(text.split("KERNEL-STATE", 1)[1]))
 
 
 def wrong_answers(lesson):
@@ -76,10 +89,11 @@ def exercises_with_too_few(solution_path, cases, minimum):
 @functools.cache
 def judge(solution_path, lesson):
     """Every wrong answer and every alternative of the lesson, tried in ONE run of the solution:
-    {"wrong": [(case, error or None)], "alternative": [(case, error or None)]}."""
+    {"wrong": [(case, error or None)], "alternative": [(case, error or None)], "state": {name: number}}."""
     cases = {"wrong": wrong_answers(lesson), "alternative": alternatives(lesson)}
     verdicts = {kind: [] for kind in cases}
-    for stop in stops_at_tests(solution_path):
+    verdicts["state"] = {}
+    for stop in stops_at_tests(solution_path, verdicts["state"]):
         for kind, listed in cases.items():
             for case in (c for c in listed if c["exercise"] == stop.label):
                 verdicts[kind].append((case, stop.attempt(case["code"])))

@@ -118,7 +118,7 @@ def ex1_normalize(namespace):
     # what the public checks restate
     x_train, _ = normalize(np.array(namespace["train_data"]), np.array(namespace["test_data"]))
     checks.answer("x_train의 열별 평균이 0인지", bool(np.allclose(np.mean(checks.to_numpy(x_train), axis=0), 0,
-                                                        atol=1e-5)), True, "열마다(axis=0) 평균을 빼세요.")
+                                                        atol=1e-3)), True, "열마다(axis=0) 평균을 빼세요.")
 
 
 # 연습 7-2 -----------------------------------------------------------------------------------

@@ -98,7 +98,7 @@ def error_outputs(nb):
             for output in cell.get("outputs", []) if output.get("output_type") == "error"]
 
 
-def run_notebook(path, env, timeout=300):
+def run_notebook(path, env, timeout=900):
     """Execute a copy of the notebook with the probe first; (seconds, errors, executed notebook)."""
     nb = nbformat.read(path, as_version=4)
     nb.cells.insert(0, nbformat.v4.new_code_cell(PROBE))
