@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_LESSON := 01_layers
 
-.PHONY: demo test release lint bench mutants clean
+.PHONY: demo test release lint bench mutants colab-scale clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ bench: $(STAMP)
 
 mutants: $(STAMP)
 	$(BIN)/python benchmarks/mutants.py
+
+# 모든 레슨을 실제 크기 데이터로: 레슨별 시간·최대 메모리, fit 기록 켬/끔 (make test에는 없음; 2코어에서 약 30분)
+colab-scale: $(STAMP)
+	$(BIN)/python benchmarks/colab_scale.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check grader tests benchmarks conftest.py
