@@ -148,6 +148,8 @@ def test_training_records_pass_when_the_task_is_followed(data):
     split.fit(x, y, epochs=1, batch_size=16, verbose=0)
     checks.trained_as(split, x=x, y=y, epochs=2, batch_size=16)
     fails(lambda: checks.trained_as(split, x=x, y=y, epochs=2, single_call=True), mentions=["fit 2번"])
+    checks.trained_as(split, x=x, y=y, epochs=None, batch_size=16)  # a count the task leaves open
+    fails(lambda: checks.trained_as(split, x=x, y=y, epochs=None, single_call=True), mentions=["fit 2번"])
 
 
 def test_training_records_reveal_reused_models_other_data_and_settings(data):

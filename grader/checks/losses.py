@@ -159,11 +159,21 @@ def _task_mistake(task, activation, units, name):
     return None
 
 
-def matches_task(model, task):
-    """Output activation, output size and loss fit the task: 'binary', 'multiclass' or 'regression'."""
+# The crossentropy that fits the labels of a multiclass task: integers, or one-hot vectors.
+_LABELS = {"integer": ({"sparse_categorical_crossentropy"}, "정수 레이블"),
+           "one_hot": ({"categorical_crossentropy"}, "원-핫 레이블")}
+
+
+def matches_task(model, task, labels=None):
+    """Output activation, output size and loss fit the task: 'binary', 'multiclass' or 'regression'; for a
+    multiclass task whose labels the text gives, `labels` ('integer' or 'one_hot') allows only the crossentropy
+    of that label format."""
     __tracebackhide__ = True
     compiled(model)
     losses, activation_wanted, task_name = _TASKS[task]
+    if labels is not None:
+        losses, label_name = _LABELS[labels]
+        task_name = f"{label_name}의 {task_name}"
     last = model.layers[-1]
     activation = getattr(getattr(last, "activation", None), "__name__", None)
     units = model.outputs[0].shape[-1]
@@ -174,7 +184,8 @@ def matches_task(model, task):
              f"{activation} 출력(units={units}) + {name}", mistake)
     if name not in losses:
         fail(f"{task_name} 문제에 맞지 않는 손실 함수입니다.", sorted(losses), name,
-             "이진 분류는 binary_crossentropy, 다중 분류는 categorical_crossentropy, 회귀는 mse를 씁니다.")
+             "이진 분류는 binary_crossentropy, 다중 분류는 categorical_crossentropy(정수 레이블이면 "
+             "sparse_categorical_crossentropy), 회귀는 mse를 씁니다.")
     if activation != activation_wanted:
         fail(f"{task_name} 문제의 출력 층 활성화 함수가 맞지 않습니다.", activation_wanted, activation,
              "이진 분류는 sigmoid, 다중 분류는 softmax, 회귀는 활성화 함수 없이(linear) 씁니다.")

@@ -169,7 +169,8 @@ def _shapes(found):
 def trained_as(model, *, x, y, epochs, batch_size=None, validation_data=None, validation_split=None,
                history=None, single_call=False, name="model"):
     """The model was trained from scratch with exactly these settings and data (several fit calls allowed
-    when they add up to `epochs` with the same data, unless `single_call`)."""
+    when they add up to `epochs` with the same data, unless `single_call`; `epochs=None`: any number of epochs,
+    for a task that leaves it open and checks it by its own rule)."""
     __tracebackhide__ = True
     calls = [call for call in fitlog.calls(model, "fit") if call.finished]
     if not calls:
@@ -179,9 +180,9 @@ def trained_as(model, *, x, y, epochs, batch_size=None, validation_data=None, va
         fail(f"{name}은(는) 이 연습 전에 이미 훈련된 모델입니다.", "새로 만든 모델", "이미 훈련된 모델",
              "모델을 새로 만들고(build_model() 등) compile한 뒤 훈련하세요.")
     total = sum(call.epochs_run for call in calls)
-    if total != epochs or (single_call and len(calls) > 1):
+    if (epochs is not None and total != epochs) or (single_call and len(calls) > 1):
         fail(f"{name}을(를) 훈련한 에포크 수가 다릅니다.",
-             f"새 모델을 fit 한 번으로 {epochs} 에포크" if single_call else f"모두 {epochs} 에포크",
+             f"새 모델을 fit 한 번으로 {epochs or '정한 수만큼'} 에포크" if single_call else f"모두 {epochs} 에포크",
              f"fit {len(calls)}번, 에포크 {[call.epochs_run for call in calls]}",
              "모델을 새로 만들어 문제에 적힌 epochs로 한 번만 훈련하세요. 앞 연습에서 훈련한 모델을 다시 쓰지 마세요.")
     named_data = {"x": x, "y": y}
