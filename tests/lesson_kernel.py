@@ -1,4 +1,9 @@
-"""Run a solution notebook in one kernel and stop at each test cell, to try other answers there."""
+"""Run a solution notebook in one kernel and stop at each test cell, to try other answers there.
+
+At each stop an answer can be tried against the full test cell (public checks + hidden tests, as
+`grader grade` runs it) and against the public test cell alone (the released notebook's cell, hidden
+region removed, as students run it in Colab).
+"""
 
 import functools
 import json
@@ -16,26 +21,41 @@ from tests.conftest import ROOT
 class Stop:
     """The kernel paused at one test cell: try an answer, then put the solution back."""
 
-    def __init__(self, client, index, label, exercise, test):
+    def __init__(self, client, index, label, exercise, test, public):
         self.client, self.index, self.label, self.exercise, self.test = client, index, label, exercise, test
+        self.public = public
 
     def run(self, source):
         self.client.execute_cell(nbformat.v4.new_code_cell(source), self.index)
 
-    def attempt(self, code):
+    def attempt(self, code, public=None):
         """Run `code` as the exercise, then the test cell: None if it passed, else the error text.
 
-        A failing test cell has already put the reference answer back (carry_forward); otherwise
-        the solution's answer runs again so that the next attempt starts from the same state.
+        With a list `public`, the public test cell (as students run it) runs first, right after `code`,
+        and its verdict (None or the error text; the exercise's own error when `code` fails, which students
+        see as well) is appended to the list. A failing test cell has already put the reference answer back
+        (carry_forward); otherwise the solution's answer runs again so that the next attempt starts from the
+        same state.
         """
         try:
             self.run(code)
+            if public is not None:
+                public.append(self._public_verdict())
             self.run(self.test)
         except CellExecutionError as error:
+            if public is not None and not public:
+                public.append(str(error))
             if NOTE not in str(error):
                 self.run(self.exercise)
             return str(error)
         self.run(self.exercise)
+        return None
+
+    def _public_verdict(self):
+        try:
+            self.run(self.public)
+        except CellExecutionError as error:
+            return str(error)
         return None
 
 
@@ -50,6 +70,8 @@ def stops_at_tests(solution_path, state=None):
     """Yield a Stop at every test cell while the solution runs top to bottom in one kernel; at the end, put the
     kernel's global numbers (best_epoch, ...) in the dict `state`."""
     solution = nbformat.read(solution_path, as_version=4)
+    released = nbformat.read(ROOT / "lessons" / solution_path.name, as_version=4)
+    public = {marker(cell)[1]: cell.source for cell in released.cells if is_test(cell)}
     client = NotebookClient(solution, timeout=900, kernel_name="python3",
                             resources={"metadata": {"path": str(solution_path.parent)}})
     exercise = {}
@@ -62,7 +84,7 @@ def stops_at_tests(solution_path, state=None):
                 exercise[marker(cell)[1]] = cell.source
             if is_test(cell):
                 label = marker(cell)[1]
-                yield Stop(client, index, label, exercise[label], cell.source)
+                yield Stop(client, index, label, exercise[label], cell.source, public[label])
         if state is not None:
             cell = client.execute_cell(nbformat.v4.new_code_cell(STATE), len(solution.cells) - 1)
             text = "".join(output.get("text", "") for output in cell.outputs)
@@ -89,12 +111,17 @@ def exercises_with_too_few(solution_path, cases, minimum):
 @functools.cache
 def judge(solution_path, lesson):
     """Every wrong answer and every alternative of the lesson, tried in ONE run of the solution:
-    {"wrong": [(case, error or None)], "alternative": [(case, error or None)], "state": {name: number}}."""
+    {"wrong": [(case, error or None)], "alternative": [(case, error or None)],
+     "public": [(case, error or None)] for the wrong answers that break a requirement the task text states
+     (`stated = true`: judged by the public test cell alone too), "state": {name: number}}."""
     cases = {"wrong": wrong_answers(lesson), "alternative": alternatives(lesson)}
     verdicts = {kind: [] for kind in cases}
-    verdicts["state"] = {}
+    verdicts["public"], verdicts["state"] = [], {}
     for stop in stops_at_tests(solution_path, verdicts["state"]):
         for kind, listed in cases.items():
             for case in (c for c in listed if c["exercise"] == stop.label):
-                verdicts[kind].append((case, stop.attempt(case["code"])))
+                public = [] if kind == "wrong" and case.get("stated") else None
+                verdicts[kind].append((case, stop.attempt(case["code"], public)))
+                if public:
+                    verdicts["public"].append((case, public[0]))
     return verdicts

@@ -2,7 +2,8 @@
 
 One kernel per lesson (shared with test_alternatives): the solution runs top to bottom; at each
 test cell the wrong answers are tried in turn (exercise code, then the full test cell) and must
-fail with the expected message.
+fail with the expected message. A wrong answer marked `stated = true` breaks a requirement the task text
+states: it must fail the public test cell alone too (as students run it in Colab), before the hidden tests.
 """
 
 import pytest
@@ -24,3 +25,14 @@ def test_wrong_answers_fail_their_exercise(course, lesson):
             missed.append(f"연습 {case['exercise']} ({case['why']}): 메시지에 '{case['expect']}'가 없습니다: "
                           f"{error[-300:]}")
     assert missed == []
+
+
+@pytest.mark.parametrize("lesson", lesson_names())
+def test_stated_requirements_fail_public_checks(course, lesson):
+    """A wrong answer that breaks a requirement the task text states (`stated = true` in the corpus) must already
+    fail the test cell students run (public checks only, hidden region removed): never ✅ in Colab, then marks
+    lost in grading."""
+    path = course.solution_path(course.lesson(lesson))
+    passed = [f"연습 {case['exercise']} ({case['why']})" for case, error in judge(path, lesson)["public"]
+              if error is None]
+    assert passed == [], f"{lesson}: 문제에 적힌 요구를 어겼는데 공개 검사를 통과한 틀린 답"
