@@ -22,9 +22,14 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
+# jsonschema (under nbformat) imports the optional IRI checker rfc3987_syntax when installed, and that import alone
+# costs ~2.5-4 s of CPU (python-jsonschema/jsonschema#1392). Notebook validation never uses it (the worker, in
+# grader.run.worker, does the same).
+sys.modules.setdefault("rfc3987_syntax", None)
 
-from ..run.spec import RunSpec
+import nbformat  # noqa: E402
+
+from ..run.spec import RunSpec  # noqa: E402
 
 TRUSTED = "trusted"
 MAX_FRAME_BYTES = 64 << 20  # one message of the worker: the notebook (outputs capped at 10 MB) and the records

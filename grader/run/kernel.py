@@ -42,8 +42,7 @@ def install():
     from grader.checks import fitlog  # importing grader.checks starts the fit records and loads every check
 
     setattr(builtins, TEST_FUNCTION, run_test)
-    gc.collect()
-    gc.freeze()  # the libraries' objects: later collections (after every test) skip them
+    gc.freeze()  # everything so far (the libraries): the collection after every test skips it
     setup = hook.Setup(
         key=key, record_fd=record_fd, restore=snapshot.take(), user_ns=get_ipython().user_ns,
         run_code=_run.__code__, run_globals=globals(), record_code=fitlog._record.__code__,

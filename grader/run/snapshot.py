@@ -12,6 +12,7 @@ patching `builtins` later cannot change what they do.
 """
 
 import gc
+import operator
 import signal
 import sys
 import threading
@@ -36,11 +37,22 @@ def take():
     settrace, setprofile, gettrace, getprofile = sys.settrace, sys.setprofile, sys.gettrace, sys.getprofile
     thread_settrace, thread_setprofile, set_attribute, delete_attribute = threading.settrace, threading.setprofile, \
         setattr, delattr
-    length, every, pair, missing = len, all, zip, object()
+    length, every, pair, mapped, identical, missing = len, all, zip, map, operator.is_, object()
 
     def bindings(namespace):
-        return {name: value for name, value in items(namespace)
-                if (is_callable(value) or is_instance(value, module_type)) and to_type(value) is not type(None)}
+        """(names, values) of the functions, classes and modules bound in a namespace. Lazy loaders (module
+        subclasses that replace themselves with the module they load) are left out."""
+        picture = {name: value for name, value in items(namespace)
+                   if (is_callable(value) and not is_instance(value, module_type)) or to_type(value) is module_type}
+        return tuple(picture), tuple(picture.values())
+
+    def unchanged(get, names, values):  # one pass in C, comparing by identity only (no student __eq__ runs)
+        return every(mapped(identical, values, mapped(get, names)))
+
+    def bindings_of_class(cls):
+        """(names, values) of every attribute of a class."""
+        attributes = dict(get_vars(cls))
+        return tuple(attributes), tuple(attributes.values())
 
     modules, classes = {}, {}
     for name, module in to_list(the_modules.items()):
@@ -49,11 +61,11 @@ def take():
         namespace = getattr(module, "__dict__", None)
         if not is_instance(namespace, dict):
             continue
-        modules[name] = (module, namespace, bindings(namespace))
+        modules[name] = (module, namespace, *bindings(namespace))
         for value in to_list(namespace.values()):
             if (is_instance(value, type) and value not in classes
                     and str(getattr(value, "__module__", "")).partition(".")[0] in PROTECTED):
-                classes[value] = dict(get_vars(value))
+                classes[value] = bindings_of_class(value)
     core = {cls for cls in classes if cls.__name__ in CORE_CLASSES and cls.__module__.startswith("keras")}
     names = {cls: f"{cls.__module__}.{cls.__qualname__}" for cls in classes}  # what a class was called then
     listed = ((gc.callbacks, to_list(gc.callbacks), "gc.callbacks"),)
@@ -69,26 +81,28 @@ def take():
                 and found.__func__ is saved.__func__ and found.__self__ is saved.__self__)
 
     def put_back_modules(changed):
-        for name, (module, namespace, saved) in items(modules):
+        for name, (module, namespace, keys, values) in items(modules):
             if the_modules.get(name) is not module:
                 the_modules[name] = module
                 changed.append(f"sys.modules[{name!r}]")
-            for key, value in items(saved):
-                found = namespace.get(key, missing)
-                if not same(found, value) and not (to_type(value) is not module_type
-                                                   and is_instance(value, module_type)):  # lazy loaders load
+            if unchanged(namespace.get, keys, values):
+                continue
+            for key, value in pair(keys, values):
+                if not same(namespace.get(key, missing), value):
                     namespace[key] = value
                     changed.append(f"{name}.{key}")
 
     def put_back_classes(changed):
-        for cls, saved in items(classes):
+        for cls, (keys, values) in items(classes):
             current = get_vars(cls)
-            for key, value in items(saved):
+            if unchanged(current.get, keys, values) and (cls not in core or length(current) == length(keys)):
+                continue
+            for key, value in pair(keys, values):
                 if not same(current.get(key, missing), value):
                     set_attribute(cls, key, value)
                     changed.append(f"{names[cls]}.{key}")
             if cls in core:
-                for key in [k for k in current if k not in saved and k != "__annotations__"]:
+                for key in [k for k in current if k not in keys and k != "__annotations__"]:
                     delete_attribute(cls, key)
                     changed.append(f"{names[cls]}.{key}")
 
