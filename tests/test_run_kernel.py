@@ -4,7 +4,8 @@ The hidden test and the reference answer carry canary strings. After the sealed 
 that the reference answer ran in the notebook, as error carried forward does), nothing readable is left of
 them: no module in sys.modules, no line in linecache or IPython's history, no string or function reachable
 through gc. A student cell that reaches for gc, thread frames or the kernel's memory is refused, and the
-refusals come back as signed evidence. Outputs of every kind are bounded.
+refusals come back as signed evidence; an exception the student kept holds no frame of the test. Outputs of every
+kind are bounded.
 """
 
 import json
@@ -30,6 +31,11 @@ SECRET = "{CANARIES[0]}"
 
 
 def ex1(namespace):
+    try:
+        with checks.student_code("probe가 오류를 냈습니다.", "", ""):
+            namespace["probe"]()
+    except AssertionError:
+        pass
     found = answer_in(namespace, "answer", "answer에 답을 담으세요.")
     checks.answer("answer", found, reference("l99_ex1_answer", namespace, "answer"), "정답은 비밀입니다.")
 '''
@@ -46,8 +52,23 @@ with carry_forward("l99_ex1_answer", globals()):
 checks.passed("연습 9-1")
 '''
 
+# The answer keeps the exception its probe raises during the test, and what sys.exc_info() shows while the test
+# handles it: neither may keep the test's frames.
+ANSWER = '''answer = 41
+STASH = []
+class Kept(Exception):
+    def __str__(self):
+        import sys
+        STASH.append(sys.exc_info()[2])
+        return "kept"
+KEPT = Kept()
+def probe():
+    raise KEPT
+'''
+
 SNOOP = '''import sys, gc
-report = {"modules": [m for m in sys.modules if m.startswith("grader.hidden")]}
+report = {"modules": [m for m in sys.modules if m.startswith("grader.hidden")],
+          "tracebacks": [KEPT.__traceback__ is None, STASH == [None]]}
 for name, action in [("gc", gc.get_objects), ("threads", sys._current_frames),
                      ("memory", lambda: open("/proc/self/mem", "rb"))]:
     try:
@@ -93,7 +114,7 @@ def _test_cell(source, grade_id):
 def run(tmp_path_factory):
     nb = nbformat.v4.new_notebook(cells=[
         _install_cell(), nbformat.v4.new_code_cell("import json\nimport numpy as np\nfrom grader import checks"),
-        _student_cell("answer = 41", ROLE_ANSWER, "9-1"), _test_cell(TEST_A, "l99_ex1_test"),
+        _student_cell(ANSWER, ROLE_ANSWER, "9-1"), _test_cell(TEST_A, "l99_ex1_test"),
         _student_cell(SNOOP, ROLE_EXTRA), _test_cell(PROBE, "l99_ex2_test"),
         _student_cell(HUGE_OUTPUTS, ROLE_EXTRA)])
     files = package_files()
@@ -127,7 +148,8 @@ def test_a_failed_test_carries_forward_and_leaves_nothing_readable(run):
 def test_student_code_is_refused_gc_frames_and_memory_with_signed_evidence(run):
     _, report, executed, _, _ = run
     printed = json.loads(executed.cells[4].outputs[0]["text"])
-    assert printed == {"modules": [], "gc": "refused", "threads": "refused", "memory": "refused"}
+    assert printed == {"modules": [], "tracebacks": [True, True], "gc": "refused", "threads": "refused",
+                       "memory": "refused"}
     refused = [item.detail[0] for item in report.evidence if item.kind == "refused" and item.cell == 4]
     assert sorted(refused) == ["introspection", "introspection", "memory"]
 

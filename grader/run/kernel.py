@@ -19,6 +19,7 @@ import sys
 import types
 from pathlib import Path
 
+from ..checks._report import forget_tracebacks
 from . import hook, snapshot
 
 KERNEL_FDS = "GRADER_KERNEL_FDS"  # "key_fd,record_fd", set by grader.run.worker for the kernel
@@ -151,7 +152,9 @@ class _Hidden:
 
 
 def _describe(error):
-    """(type name, message) of an exception, without trusting its methods to behave."""
+    """(type name, message) of an exception, without trusting its methods to behave; its tracebacks (frames of
+    the test's code) are dropped first."""
+    forget_tracebacks(error)
     try:
         message = str(error)
     except Exception:  # a student's exception whose __str__ raises
