@@ -36,6 +36,10 @@ def ex1(namespace):
             namespace["probe"]()
     except AssertionError:
         pass
+    try:
+        namespace["probe_again"]()
+    except Exception:  # caught by the test itself: the exception keeps a traceback through this frame
+        pass
     found = answer_in(namespace, "answer", "answer에 답을 담으세요.")
     checks.answer("answer", found, reference("l99_ex1_answer", namespace, "answer"), "정답은 비밀입니다.")
 '''
@@ -61,21 +65,26 @@ class Kept(Exception):
         import sys
         STASH.append(sys.exc_info()[2])
         return "kept"
-KEPT = Kept()
+KEPT, KEPT_AGAIN = Kept(), ValueError()
 def probe():
     raise KEPT
+def probe_again():
+    raise KEPT_AGAIN
 '''
 
 SNOOP = '''import sys, gc
 report = {"modules": [m for m in sys.modules if m.startswith("grader.hidden")],
           "tracebacks": [KEPT.__traceback__ is None, STASH == [None]]}
 for name, action in [("gc", gc.get_objects), ("threads", sys._current_frames),
-                     ("memory", lambda: open("/proc/self/mem", "rb"))]:
+                     ("memory", lambda: open("/proc/self/mem", "rb")),
+                     ("test_frame", lambda: KEPT_AGAIN.__traceback__.tb_frame)]:
     try:
         action()
         report[name] = "allowed"
     except RuntimeError:
         report[name] = "refused"
+    except AttributeError:  # the traceback is gone
+        report[name] = "gone"
 print(json.dumps(report))
 '''
 
@@ -149,7 +158,7 @@ def test_student_code_is_refused_gc_frames_and_memory_with_signed_evidence(run):
     _, report, executed, _, _ = run
     printed = json.loads(executed.cells[4].outputs[0]["text"])
     assert printed == {"modules": [], "tracebacks": [True, True], "gc": "refused", "threads": "refused",
-                       "memory": "refused"}
+                       "memory": "refused", "test_frame": "gone"}
     refused = [item.detail[0] for item in report.evidence if item.kind == "refused" and item.cell == 4]
     assert sorted(refused) == ["introspection", "introspection", "memory"]
 

@@ -9,8 +9,9 @@
 - records, as signed evidence, what notebook code did: files of the run or the grader copy opened, grader
   internals imported, code compiled from text, sockets, replaced library functions;
 - refuses what would reach the key, the tests or the verdicts: more audit hooks, tracing and profiling, gc and
-  thread-frame introspection, ctypes, processes and signals from notebook code, frame access during a test,
-  replacing attributes of library classes and functions, reading process memory.
+  thread-frame introspection, ctypes, processes and signals from notebook code, frame access during a test and
+  to the grader's own frames after it (a kept exception's traceback), replacing attributes of library functions,
+  reading process memory.
 
 Notebook code is code compiled from a notebook cell (ipykernel's cell files), or compiled, executed or turned
 into a function by notebook code. Every name the hook's functions use is bound when `make` runs, before any
@@ -61,6 +62,8 @@ def make(setup):
     refusal, os_error, value_error, text_type, bytes_type, plain_types = RuntimeError, OSError, ValueError, str, \
         bytes, (bool, int, float)
     frame_attributes, internals, reserved, near = FRAME_ATTRIBUTES, INTERNALS, RESERVED_FILES, NEAR
+    holders, get_attribute = ("tb_frame", "gi_frame", "cr_frame", "ag_frame"), getattr
+    grader_files = RESERVED_FILES + tuple(f"{path}/trusted/" for path in setup.run_files)
     import_system = "<frozen importlib"
     key, record_fd, restore, user_ns = setup.key, setup.record_fd, setup.restore, setup.user_ns
     run_code, run_globals, record_code, record_globals, originals = setup.run_code, setup.run_globals, \
@@ -227,6 +230,23 @@ def make(setup):
         if origin is not None:
             refuse("frames", clip(args[1]) if length(args) > 1 else "sys._getframe", origin)
 
+    def frame_attribute(args):
+        """During a test no frame for notebook code; after it, none of the grader's own frames, which an
+        exception or generator the student's code kept could still hold."""
+        if testing[0]:
+            frames_in_test(args)
+            return
+        holder, name = args
+        if name not in holders:
+            return
+        frame = get_attribute(holder, name)
+        origin = notebook_origin(getframe(2), near) if frame is not None and graders(frame.f_code) else None
+        if origin is not None:
+            refuse("frames", clip(name), origin)
+
+    def graders(code):
+        return code.co_filename.startswith(grader_files)
+
     def set_attribute(args):
         target = args[0]
         if kind_of(target, to_type):
@@ -290,7 +310,7 @@ def make(setup):
 
     handlers = {"grader.begin": begin, "grader.end": end, "grader.checkpoint": checkpoint, "grader.fit": fit,
                 "grader.fits": read_fits, "sys.addaudithook": new_hook, "sys._getframe": frames_in_test,
-                "object.__getattr__": frames_in_test, "object.__setattr__": set_attribute,
+                "object.__getattr__": frame_attribute, "object.__setattr__": set_attribute,
                 "object.__delattr__": set_attribute, "open": opened, "import": imported, "compile": compiled,
                 "exec": made_code, "function.__new__": made_code}
     handlers.update({event: protect("process", 64) for event in PROCESS_EVENTS})
@@ -301,7 +321,7 @@ def make(setup):
 
     def hook(event, args):
         if event == "object.__getattr__":
-            if not testing[0] or args[1] not in frame_attributes:
+            if args[1] not in frame_attributes:
                 return
         elif event == "sys._getframe" and not testing[0]:
             return

@@ -12,6 +12,7 @@ visible check code assigns, no garbage holding its code (cycles are broken, then
 
 import ast
 import builtins
+import contextlib
 import gc
 import json
 import os
@@ -19,13 +20,13 @@ import sys
 import types
 from pathlib import Path
 
-from ..checks._report import forget_tracebacks
 from . import hook, snapshot
 
 KERNEL_FDS = "GRADER_KERNEL_FDS"  # "key_fd,record_fd", set by grader.run.worker for the kernel
 TEST_FUNCTION = "__grader_test__"  # the builtin each sealed test cell calls
 HIDDEN = "grader.hidden"
 MESSAGE_CHARS = 3000  # longest failure message reported
+TEST_FILES = ("<grader:", "<정답")  # the file names of a test's code, hidden modules and reference answers
 
 
 def install():
@@ -66,8 +67,39 @@ def _run(sealed, namespace, _audit=sys.audit):
     except BaseException as error:  # noqa: B036 (a timeout's KeyboardInterrupt is a failure to report too)
         failure = _describe(error)
     sys.audit("grader.end", box, failure, outcome)
+    _clear_test_frames()
     gc.collect()
     return outcome[0] if outcome else failure
+
+
+def _clear_test_frames():
+    """Drop what still holds the frames of the test's code after it ended: the tracebacks of exceptions the
+    student's code kept (one the test caught itself), and the values in frames a kept traceback object holds."""
+    from grader.checks._report import forget_tracebacks
+
+    kept, traceback_of = gc.get_objects(), BaseException.__traceback__.__get__
+    for error in [obj for obj in kept if issubclass(type(obj), BaseException)]:
+        if any(_is_test_code(frame) for frame in _traceback_frames(traceback_of(error))):
+            forget_tracebacks(error)
+    for traceback in [obj for obj in kept if type(obj) is types.TracebackType]:
+        for frame in _traceback_frames(traceback):
+            if _is_test_code(frame):
+                with contextlib.suppress(RuntimeError):  # still running (the caller's own frames)
+                    frame.clear()
+
+
+def _traceback_frames(traceback):
+    """The frames of a traceback and the frames they were called from."""
+    while traceback is not None:
+        frame = traceback.tb_frame
+        while frame is not None:
+            yield frame
+            frame = frame.f_back
+        traceback = traceback.tb_next
+
+
+def _is_test_code(frame):
+    return frame.f_code.co_filename.startswith(TEST_FILES)
 
 
 def run_test(sealed, namespace, _open=_run):
@@ -154,6 +186,8 @@ class _Hidden:
 def _describe(error):
     """(type name, message) of an exception, without trusting its methods to behave; its tracebacks (frames of
     the test's code) are dropped first."""
+    from grader.checks._report import forget_tracebacks  # (the checks import Keras: not before install())
+
     forget_tracebacks(error)
     try:
         message = str(error)
