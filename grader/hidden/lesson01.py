@@ -11,12 +11,17 @@ from grader import checks
 from grader.hidden import answer_in, reference
 
 def ex1_dense(namespace):
-    """A Dense(64, relu) layer with default settings, applied to x; y is exactly layer(x)."""
+    """kernel_shape predicts (20, 64); a Dense(64, relu) layer with default settings, applied to x; y is exactly
+    layer(x)."""
     __tracebackhide__ = True
+    kernel_shape = answer_in(namespace, "kernel_shape",
+                             "층을 만들기 전에 kernel의 크기를 튜플로 kernel_shape에 담으세요.")
     layer = answer_in(namespace, "layer", "밀집 층을 만들어 layer에 담으세요.")
     y = answer_in(namespace, "y", "y = layer(x)처럼 층을 x에 적용한 결과를 y에 담으세요.")
     x = namespace["x"]
+    checks.is_shape("kernel_shape", kernel_shape, ndim=2)
     checks.layer(layer, ("Dense", 64, "relu"))
+    checks.defaults(layer)
     checks.same_layer(layer, reference("l01_ex1_dense", namespace, "layer"), "layer")
     if not layer.built:
         checks.fail("층이 아직 입력에 적용되지 않았습니다.", "y = layer(x)", "가중치가 없는 층",
@@ -27,13 +32,16 @@ def ex1_dense(namespace):
     if not checks.close(checks.to_numpy(y), checks.to_numpy(layer(x))):
         checks.fail("y가 layer(x)의 결과와 다릅니다.", "layer(x)", f"크기 {np.shape(y)}인 다른 값",
                     "y = layer(x)처럼 같은 층 객체를 x에 적용한 결과를 담으세요.")
+    checks.answer("kernel_shape", kernel_shape, reference("l01_ex1_dense", namespace, "kernel_shape"),
+                  "kernel은 (입력 특성 수, units) 크기입니다. x의 특성 수와 층의 units를 보세요.")
 
 
 def _forward_cases(namespace):
-    """(inputs, kernel, bias) triples: the public case, then unseen sizes with negative pre-activations."""
+    """(inputs, kernel, bias) triples: the public cases, then unseen sizes with negative pre-activations."""
     dense = namespace["dense"]
     yield (namespace["inputs"], checks.to_numpy(dense.kernel).astype("float32"),
            checks.to_numpy(dense.bias).astype("float32"))
+    yield (np.array([[1.0, -2.0]]), np.array([[0.5, 0.0, 1.0], [1.0, -1.0, 0.5]]), np.array([0.0, 0.0, 1.0]))
     rng = np.random.default_rng(102)
     for batch, features, units in ((3, 7, 5), (1, 4, 9), (6, 11, 1), (4, 3, 6)):
         yield (rng.normal(size=(batch, features)).astype("float32"),
@@ -86,35 +94,31 @@ def ex3_predict(namespace):
 
 
 def ex4_model(namespace):
-    """Same inputs, layers (settings, wiring), parameters and behaviour as the reference model."""
+    """The public checks (the output layer the student chose gives probabilities), then the same inputs, layers
+    (settings, wiring), parameters and behaviour as the reference model: the only output layer the text allows
+    is Dense(10, softmax)."""
     __tracebackhide__ = True
     model = answer_in(namespace, "model", "만든 모델을 model에 담으세요.")
     checks.input_shape(model, (None, 784))
     checks.output_shape(model, (None, 10))
+    checks.layers(model, [("Dense", 128, "relu"), ("Dense", 10, None)])
+    checks.defaults(model)
+    checks.probabilities(model)
     checks.same_model(model, reference("l01_ex4_model", namespace, "model"))
 
 
-def _no_input_shape_argument(model):
-    """No layer got `input_shape=`/`input_dim=` (Keras 3 keeps it as `_input_shape_arg`): keras.Input is used."""
-    __tracebackhide__ = True
-    given = [layer.name for layer in model.layers if getattr(layer, "_input_shape_arg", None) is not None]
-    if given:
-        checks.fail("층에 input_shape=(또는 input_dim=)를 넘긴 코드가 그대로 남아 있습니다.",
-                    "keras.Input(shape=(20,))으로 시작하는 모델", f"input_shape를 받은 층 {given}",
-                    "첫 층의 input_shape= 인자를 지우고 keras.Input(shape=...)을 Sequential 리스트의 첫 항목으로 "
-                    "넣으세요.")
-
-
 def ex5_fix(namespace):
-    """The reference structure and compile settings (all optimizer hyperparameters), keras.Input instead of
-    input_shape=, and one fit of a fresh model on all of x_train/y_train for 5 epochs with batch size 32."""
+    """The public checks (keras.Input instead of input_shape=, the buggy code's structure and compile settings,
+    one fit of a fresh model on all of x_train/y_train for 5 epochs with batch size 32), then the reference's
+    structure and compile settings (all optimizer hyperparameters)."""
     __tracebackhide__ = True
     fixed = answer_in(namespace, "fixed", "고친 모델을 fixed에 담으세요.")
     history = answer_in(namespace, "history", "history = fixed.fit(...)처럼 fit의 결과를 담으세요.")
     checks.input_shape(fixed, (None, 20))
-    checks.output_shape(fixed, (None, 1))
-    checks.loss(fixed, "binary_crossentropy")
-    _no_input_shape_argument(fixed)
+    checks.uses_input(fixed)
+    checks.layers(fixed, [("Dense", 16, "relu"), ("Dense", 1, "sigmoid")])
+    checks.defaults(fixed)
+    checks.compiled_with(fixed, optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
     wanted = reference("l01_ex5_fix", namespace, "fixed", train=False)
     checks.same_model(fixed, wanted)
     checks.same_compile(fixed, wanted)
