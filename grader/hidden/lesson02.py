@@ -14,6 +14,12 @@ from grader.hidden import answer_in, reference
 # Concatenate(axis=1) and Concatenate(axis=-1) are the same on (batch, features) tensors; any other
 # axis cannot even be built with these inputs, so the axis setting is left to the student.
 _CONCAT_FREE = ("axis",)
+CHAIN = [("Dense", 32, "relu"), ("Dense", 32, "relu"), ("Dense", 1, "sigmoid")]
+TICKET_LAYERS = [("Concatenate", None, None), ("Dense", 64, "relu"), ("Dense", 1, "sigmoid"), ("Dense", 4, "softmax")]
+TICKET_LOSSES = {"priority": "mean_squared_error", "department": "categorical_crossentropy"}
+TICKET_METRICS = {"priority": ["mean_absolute_error"], "department": ["accuracy"]}
+SIAMESE_LAYERS = [("Dense", 16, "relu"), ("Concatenate", None, None), ("Dense", 1, "sigmoid")]
+RESIDUAL_SUM = ["입력 → Dense(32, relu)", "입력 → Dense(32, relu) → Dense(32, relu) → Dense(32, relu)"]
 
 
 def ex1_sequential(namespace):
@@ -25,6 +31,8 @@ def ex1_sequential(namespace):
     if not isinstance(seq_model, keras.Sequential):
         checks.fail("seq_model이 Sequential 모델이 아닙니다.", "keras.Sequential([...])", type(seq_model).__name__,
                     "이 연습은 keras.Sequential에 층 리스트를 넘겨(또는 add로 하나씩) 만듭니다.")
+    checks.layers(seq_model, CHAIN)
+    checks.defaults(seq_model)
     checks.same_model(seq_model, reference("l02_ex1_sequential", namespace, "seq_model"))
 
 
@@ -37,6 +45,8 @@ def ex2_functional(namespace):
     if isinstance(func_model, keras.Sequential):
         checks.fail("func_model을 Sequential로 만들었습니다.", "keras.Model(inputs=..., outputs=...)", "Sequential",
                     "keras.Input으로 입력을 만들고 층을 함수처럼 호출해 연결한 뒤 keras.Model로 묶으세요.")
+    checks.layers(func_model, CHAIN)
+    checks.defaults(func_model)
     checks.same_model(func_model, reference("l02_ex2_functional", namespace, "func_model"))
 
 
@@ -49,6 +59,10 @@ def ex3_ticket(namespace):
     checks.output_count(ticket_model, 2)
     checks.input_shape(ticket_model, [(None, 1000), (None, 1000), (None, 100)])
     checks.output_shape(ticket_model, [(None, 1), (None, 4)])
+    checks.names(ticket_model, inputs=["title", "text_body", "tags"], outputs=["priority", "department"])
+    checks.merge(ticket_model, "Concatenate", ["title", "text_body", "tags"])
+    checks.layers(ticket_model, TICKET_LAYERS)
+    checks.defaults(ticket_model, free=_CONCAT_FREE)
     checks.same_model(ticket_model, reference("l02_ex3_ticket", namespace, "ticket_model"), free=_CONCAT_FREE)
 
 
@@ -58,12 +72,12 @@ def ex4_multi_output(namespace):
     __tracebackhide__ = True
     multi_model = answer_in(namespace, "multi_model", "build_ticket_model()로 만든 모델을 multi_model에 담으세요.")
     multi_history = answer_in(namespace, "multi_history", "multi_history = multi_model.fit(...)처럼 결과를 담으세요.")
-    checks.loss(multi_model, {"priority": "mean_squared_error", "department": "categorical_crossentropy"})
+    checks.compiled_with(multi_model, optimizer="rmsprop", loss=TICKET_LOSSES, metrics=TICKET_METRICS)
+    checks.trained_as(multi_model, x=namespace["ticket_inputs"], y=namespace["ticket_targets"], epochs=3,
+                      batch_size=64, history=multi_history, single_call=True, name="multi_model")
     wanted = reference("l02_ex4_multi_output", namespace, "multi_model", train=False)
     checks.same_model(multi_model, wanted, free=_CONCAT_FREE)
     checks.same_compile(multi_model, wanted)
-    checks.trained_as(multi_model, x=namespace["ticket_inputs"], y=namespace["ticket_targets"], epochs=3,
-                      batch_size=64, history=multi_history, single_call=True, name="multi_model")
 
 
 def ex5_shared(namespace):
@@ -72,11 +86,15 @@ def ex5_shared(namespace):
     siamese = answer_in(namespace, "siamese", "만든 모델을 siamese에 담으세요.")
     checks.input_shape(siamese, [(None, 8), (None, 8)])
     checks.output_shape(siamese, (None, 1))
+    checks.names(siamese, inputs=["left", "right"])
     dense_layers = [layer for layer in siamese.layers if isinstance(layer, keras.layers.Dense)]
     if len(dense_layers) == 3 and checks.count_parameters(siamese) == 2 * (8 * 16 + 16) + 33:
         checks.fail("밀집 층을 공유하지 않았습니다. left와 right가 서로 다른 가중치를 씁니다.", "파라미터 177개",
                     "파라미터 321개", "keras.layers.Dense(16, activation='relu')로 층을 한 번만 만들어 변수에 담고, "
                     "그 층 객체를 left와 right에 각각 호출하세요.")
+    checks.layers(siamese, SIAMESE_LAYERS)
+    checks.merge(siamese, "Concatenate", ["left → Dense(16, relu)", "right → Dense(16, relu)"])
+    checks.defaults(siamese, free=_CONCAT_FREE)
     checks.same_model(siamese, reference("l02_ex5_shared", namespace, "siamese"), free=_CONCAT_FREE)
 
 
@@ -87,4 +105,7 @@ def ex6_residual(namespace):
     res_model = answer_in(namespace, "res_model", "만든 모델을 res_model에 담으세요.")
     checks.input_shape(res_model, (None, 20))
     checks.output_shape(res_model, (None, 1))
+    checks.merge(res_model, "Add", RESIDUAL_SUM, commutative=True)
+    checks.layer(res_model.layers[-1], ("Dense", 1, "sigmoid"))
+    checks.defaults(res_model)
     checks.same_model(res_model, reference("l02_ex6_residual", namespace, "res_model"))
