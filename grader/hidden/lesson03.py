@@ -163,36 +163,39 @@ def ex5_gradient_descent(namespace):
                         f"{name}도 단계마다 그레이디언트로 업데이트했는지, 100단계를 모두 실행했는지 확인하세요.")
 
 
-_OPTIMIZER_HINTS = {
-    "learning_rate": "learning_rate= 인자로 문제에 적힌 학습률(숫자 하나, 스케줄 아님)을 지정하세요.",
-}
+MOMENTUM = (0.5, 0.99)  # the task text: 모멘텀 값은 0.5 이상 0.99 이하면 모두 정답
+CHOICES = {"SGD": ("SGD", {}), "SGD + 모멘텀": ("SGD", {"momentum": MOMENTUM}), "RMSprop": ("RMSprop", {}),
+           "Adam": ("Adam", {})}
+
+
+def ex6_optimizers(namespace):
+    """choices holds the four optimizers the comparison plot uses, under the four keys of the table: each of the
+    reference's class with every hyperparameter as in the reference (learning rate 0.01), except the momentum of
+    'SGD + 모멘텀', which the student chooses within MOMENTUM."""
+    __tracebackhide__ = True
+    if "choices" not in namespace:
+        checks.fail("변수 choices이(가) 없습니다.", "choices = {...}", "정의되지 않음",
+                    "표의 네 이름을 키로 하는 딕셔너리를 choices에 담으세요.")
+    choices = namespace["choices"]
+    if not isinstance(choices, dict):
+        checks.fail("choices가 딕셔너리가 아닙니다.", "{'SGD': ..., 'SGD + 모멘텀': ..., 'RMSprop': ..., 'Adam': ...}",
+                    type(choices).__name__, "중괄호 {}로 이름(키)과 옵티마이저 객체(값)를 짝지으세요.")
+    # keys as plain strings, values (optimizer objects) as they are, read through dict's own method
+    choices = {checks.plain(key, "choices의 키"): value for key, value in dict.items(choices)}
+    checks.answer("choices의 키", sorted(choices), sorted(CHOICES), "표에 적힌 네 이름을 키로 쓰세요.")
+    wanted = reference("l03_ex6_optimizers", namespace, "choices")
+    for key, (kind, ranges) in CHOICES.items():
+        label = f"choices['{key}']"
+        checks.optimizer_settings(choices[key], kind, label, learning_rate=0.01, **ranges)
+        found_config, wanted_config = choices[key].get_config(), wanted[key].get_config()
+        for name in sorted(wanted_config.keys() - {"name"} - ranges.keys()):
+            have, want = found_config.get(name), wanted_config[name]
+            same = (_number(have) and _number(want) and np.isclose(have, want, rtol=1e-6, atol=0)) or (
+                not _number(want) and have == want)
+            if not same:
+                checks.fail(f"{label}의 설정 {name}이(가) 다릅니다.", want, have,
+                            "학습률은 0.01로, 그 밖의 설정은 기본값으로 두세요.")
 
 
 def _number(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def _same_optimizer(name, found, wanted):
-    __tracebackhide__ = True
-    kind = type(wanted).__name__
-    if (not isinstance(found, keras.optimizers.Optimizer) or type(found).__name__ != kind
-            or not checks.keras_made(found)):
-        checks.fail(f"{name}의 종류가 다릅니다.", kind, type(found).__name__,
-                    f"keras.optimizers.{kind}(learning_rate=...)처럼 객체를 만드세요.")
-    found_config, wanted_config = found.get_config(), wanted.get_config()
-    for key in sorted(wanted_config.keys() - {"name"}):
-        have, want = found_config.get(key), wanted_config[key]
-        same = (_number(have) and _number(want) and np.isclose(have, want, rtol=1e-6, atol=0)) or (
-            not _number(want) and have == want)
-        if not same:
-            what = "학습률" if key == "learning_rate" else f"설정 {key}"
-            checks.fail(f"{name}의 {what}이(가) 다릅니다.", want, have,
-                        _OPTIMIZER_HINTS.get(key, "학습률 외의 설정은 기본값으로 두세요."))
-
-
-def ex6_optimizers(namespace):
-    """Each optimizer has the reference's class and every hyperparameter (learning rate, momentum, ...)."""
-    __tracebackhide__ = True
-    wanted = reference("l03_ex6_optimizers", namespace, "sgd", "rmsprop", "adam")
-    for name, want in zip(("sgd", "rmsprop", "adam"), wanted):
-        _same_optimizer(name, namespace[name], want)

@@ -6,5 +6,5 @@ ANSWERS = {
     'l03_ex3_bce': 'def my_binary_crossentropy(y_true, y_pred):\n    p = ops.clip(y_pred, 1e-7, 1 - 1e-7)\n    return -ops.mean(y_true * ops.log(p) + (1 - y_true) * ops.log(1 - p), axis=-1)\n',
     'l03_ex4_cce': 'def my_categorical_crossentropy(y_true, y_pred):\n    p = ops.clip(y_pred, 1e-7, 1 - 1e-7)\n    return -ops.sum(y_true * ops.log(p), axis=-1)\n',
     'l03_ex5_gradient_descent': 'learning_rate = 0.1\nw = tf.Variable(0.0)\nb = tf.Variable(0.0)\nloss_history = []\nfor step in range(100):\n    with tf.GradientTape() as tape:\n        predictions = w * x_data + b\n        loss = tf.reduce_mean(tf.square(predictions - y_data))\n    grad_w, grad_b = tape.gradient(loss, [w, b])\n    w.assign_sub(learning_rate * grad_w)\n    b.assign_sub(learning_rate * grad_b)\n    loss_history.append(float(loss))\n',
-    'l03_ex6_optimizers': 'sgd = keras.optimizers.SGD(learning_rate=0.1)\nrmsprop = keras.optimizers.RMSprop(learning_rate=0.001)\nadam = keras.optimizers.Adam(learning_rate=0.01)\n',
+    'l03_ex6_optimizers': 'choices = {\n    "SGD": keras.optimizers.SGD(learning_rate=0.01),\n    "SGD + 모멘텀": keras.optimizers.SGD(learning_rate=0.01, momentum=0.9),\n    "RMSprop": keras.optimizers.RMSprop(learning_rate=0.01),\n    "Adam": keras.optimizers.Adam(learning_rate=0.01),\n}\n',
 }
