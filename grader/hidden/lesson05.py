@@ -2,9 +2,11 @@
 
 Each test takes the notebook's namespace and compares the student's answer with the reference
 (the solution's own answer, run by `grader.hidden.reference`): functions re-run on unseen inputs,
-models by `checks.same_model` / `checks.same_compile`, training by the kernel's fit record
-(`checks.trained_as`: a fresh model, 4 epochs, batch 512, exactly x_train / y_train) and numbers by
-where they came from (`checks.evaluated`: evaluate on the test set, not another set, not typed in).
+models by `checks.same_model` / `checks.same_compile` (the output layer and loss of 5-3 are the student's choice:
+the text allows Dense(1, sigmoid) with the binary crossentropy only), training by the kernel's fit record
+(`checks.trained_as`: a fresh model, batch 512, exactly x_train / y_train, for an epoch count within EPOCH_MARGIN
+of the lowest val_loss of the student's own curve) and numbers by where they came from (`checks.evaluated`:
+evaluate on the test set, not another set, not typed in).
 The test cells run these inside `carry_forward`, so a wrong `vectorize_sequences` costs 5-2 only.
 """
 
@@ -15,7 +17,9 @@ from grader.checks.provenance import defined, new_object
 from grader.hidden import reference
 
 LAYERS = [("Dense", 16, "relu"), ("Dense", 16, "relu"), ("Dense", 1, "sigmoid")]
+PUBLIC_LAYERS = [("Dense", 16, "relu"), ("Dense", 16, "relu"), ("Dense", 1, None)]
 MIN_TEST_ACCURACY = 0.7  # real IMDB ≈ 0.88, the offline synthetic copy ≈ 0.8
+EPOCH_MARGIN = 2  # the task text: 검증 손실이 가장 낮은 에포크와의 차이가 2 이하
 
 
 def _nonzero(row):
@@ -74,36 +78,42 @@ def ex2_vectorize(namespace):
 
 
 def ex3_model(namespace):
-    """The public checks, then the same model as the reference (every layer's settings, wiring, behaviour)
-    compiled exactly as the reference: RMSprop with its default settings, binary crossentropy
-    (from_logits=False), accuracy."""
+    """The public checks (the output layer and loss the student chose fit a binary task: one probability), then the
+    same model as the reference (every layer's settings, wiring, behaviour) compiled exactly as the reference:
+    RMSprop with its default settings, binary crossentropy (from_logits=False), accuracy."""
     __tracebackhide__ = True
     model = defined(namespace, "model", "5-3")
     checks.is_model(model)
     checks.input_shape(model, (None, 10000))
     checks.output_shape(model, (None, 1))
-    checks.layers(model, LAYERS)
+    checks.layers(model, PUBLIC_LAYERS)
+    checks.defaults(model)
     checks.matches_task(model, "binary")
+    checks.compiled_with(model, optimizer="rmsprop", metrics=["accuracy"])
+    checks.layers(model, LAYERS)
     want = reference("l05_ex3_model", namespace, "model")
     checks.same_model(model, want)
     checks.same_compile(model, want)
 
 
 def ex4_train(namespace):
-    """A new model compiled as in 5-3, trained 4 epochs with batch 512 on exactly x_train / y_train
-    (no validation data); test_acc is its accuracy from evaluate on the test set."""
+    """A new model compiled as in 5-3, trained with batch 512 on exactly x_train / y_train (no validation data) for
+    an epoch count the student chose from their own curve: within EPOCH_MARGIN of the lowest val_loss recorded
+    when `model` was trained in section 4. test_acc is its accuracy from evaluate on the test set, as returned."""
     __tracebackhide__ = True
     final_model, test_acc = defined(namespace, "final_model", "5-4"), defined(namespace, "test_acc", "5-4")
     checks.is_model(final_model)
-    checks.loss(final_model, "binary_crossentropy")
+    checks.matches_task(final_model, "binary")
+    checks.compiled_with(final_model, optimizer="rmsprop", metrics=["accuracy"])
     checks.is_float("test_acc", test_acc, "0.85",
                     "evaluate는 [손실, 정확도] 리스트를 돌려줍니다. 두 번째 원소를 담으세요.")
     new_object(final_model, namespace, "final_model", ["model"])
     want = reference("l05_ex3_model", namespace, "model")
     checks.same_model(final_model, want)
     checks.same_compile(final_model, want)
-    checks.trained_as(final_model, x=namespace["x_train"], y=namespace["y_train"], epochs=4, batch_size=512,
+    checks.trained_as(final_model, x=namespace["x_train"], y=namespace["y_train"], epochs=None, batch_size=512,
                       name="final_model")
+    checks.epochs_near_best(final_model, namespace["model"], EPOCH_MARGIN, "final_model")
     x_test, y_test = namespace["x_test"], namespace["y_test"]
     checks.evaluated(test_acc, final_model, x_test, y_test, 1, "test_acc", "테스트 세트", exact=True)
     if test_acc < MIN_TEST_ACCURACY:

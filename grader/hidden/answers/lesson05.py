@@ -4,6 +4,6 @@ ANSWERS = {
     'l05_ex1_decode': 'def decode_review(sequence):\n    return " ".join(reverse_word_index.get(i - 3, "?") for i in sequence)\n',
     'l05_ex2_vectorize': 'def vectorize_sequences(sequences, dimension=10000):\n    results = np.zeros((len(sequences), dimension), dtype="float32")\n    for i, sequence in enumerate(sequences):\n        results[i, sequence] = 1.0  # 인덱스 리스트로 한 번에 1을 넣습니다\n    return results\n',
     'l05_ex3_model': 'model = keras.Sequential([\n    keras.Input(shape=(10000,)),\n    keras.layers.Dense(16, activation="relu"),\n    keras.layers.Dense(16, activation="relu"),\n    keras.layers.Dense(1, activation="sigmoid"),\n])\nmodel.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])\n',
-    'l05_ex4_train': 'final_model = build_model()\nfinal_model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])\nfinal_model.fit(x_train, y_train, epochs=4, batch_size=512, verbose=0)\ntest_loss, test_acc = final_model.evaluate(x_test, y_test, verbose=0)\ntest_acc = float(test_acc)\n',
+    'l05_ex4_train': 'final_model = build_model()\nfinal_model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])\nfinal_model.fit(x_train, y_train, epochs=best_epoch, batch_size=512, verbose=0)\ntest_loss, test_acc = final_model.evaluate(x_test, y_test, verbose=0)\ntest_acc = float(test_acc)\n',
     'l05_ex5_predict': 'predictions = final_model.predict(x_test, verbose=0)\nmost_positive = int(np.argmax(predictions[:, 0]))\n',
 }
