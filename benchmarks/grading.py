@@ -8,7 +8,7 @@ throughputs and their ratio, checks that the scores agree on the intact submissi
 serial per-submission time into the notebook's own code and the overhead around it (process and
 kernel start, imports), next to the time of a bare `python -c "import tensorflow"`.
 nbgrader's time includes the reruns it needs when it stops its batch on a damaged submission
-(see `grader.host.nbgrader_course.autograde`).
+(see `benchmarks.nbgrader_course.autograde`).
 
 It also times one submission graded alone with and without the bubblewrap sandbox, alternating,
 as the median of `--sandbox-pairs` paired runs (`--sandbox-only` skips everything else).
@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 from grader.host.course import load_course  # noqa: E402
 from grader.host.execute import Limits  # noqa: E402
 from grader.host.grade import Assignment, grade_batch  # noqa: E402
-from grader.host.nbgrader_course import autograde, make_course, submit  # noqa: E402
+from benchmarks.nbgrader_course import autograde, make_course, submit  # noqa: E402
 from grader.host.samples import filled, load_wrong_answers, sample_class  # noqa: E402
 from grader.host.sandbox import Bubblewrap, NoSandbox, probe  # noqa: E402
 

@@ -5,7 +5,7 @@ import pytest
 
 from grader.host.execute import Limits
 from grader.host.grade import Assignment, grade_batch
-from grader.host.nbgrader_course import autograde, make_course, submit
+from benchmarks.nbgrader_course import autograde, make_course, submit
 from grader.host.samples import filled, load_wrong_answers, sample_class
 from tests.conftest import ROOT
 
