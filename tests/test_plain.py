@@ -65,6 +65,8 @@ def test_tensors_numbers_and_numpy_scalars_stay_what_they_are():
     assert plain(np.float32(1.5)) == 1.5 and type(plain(np.int64(3))) is np.int64
     assert np.array_equal(plain(keras.ops.convert_to_tensor([1.0, 2.0])), [1.0, 2.0])
     assert plain(True) is True and plain(None) is None and plain(2.5) == 2.5
+    shape = np.shape(keras.ops.zeros((4, 3)))  # TensorShape: what np.shape returns for a tensor
+    assert plain(shape) == (4, 3) and type(plain(shape)) is tuple
 
 
 def test_objects_and_object_arrays_are_refused_with_a_korean_message():
