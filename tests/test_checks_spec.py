@@ -113,6 +113,17 @@ def test_compiled_with_reports_each_stated_setting():
         checks.compiled_with(logits, optimizer="rmsprop", metrics=["accuracy"])
 
 
+def test_metrics_named_as_history_records_them():
+    for metric in ("accuracy", keras.metrics.BinaryAccuracy(name="accuracy")):
+        checks.metrics_named(compiled(chain(), optimizer="rmsprop", loss="binary_crossentropy", metrics=[metric]),
+                             ["accuracy"])
+    for metric in ("acc", "binary_accuracy", keras.metrics.BinaryAccuracy(), keras.metrics.binary_accuracy):
+        model = compiled(chain(), optimizer="rmsprop", loss="binary_crossentropy", metrics=[metric])
+        checks.compiled_with(model, optimizer="rmsprop", metrics=["accuracy"])  # the same accuracy by meaning
+        with pytest.raises(AssertionError, match="지표가 기록될 이름"):
+            checks.metrics_named(model, ["accuracy"])
+
+
 def test_compiled_with_one_loss_per_output():
     losses = {"priority": "mean_squared_error", "department": "categorical_crossentropy"}
     metrics = {"priority": ["mean_absolute_error"], "department": ["accuracy"]}

@@ -15,9 +15,10 @@ from ._report import fail
 from .losses import compiled, loss_name
 from .models import is_model, keras_made, layer_row
 from .numeric import close
+from .plain import plain
 from .reference import _settings, same_layer
-from .training import (DEFAULT_BATCH_SIZE, _loss_settings, _optimizer_settings, _same_setting, same_compile,
-                       same_optimizer, trained_as)
+from .training import (DEFAULT_BATCH_SIZE, _compile_config, _loss_settings, _optimizer_settings, _same_setting,
+                       same_compile, same_optimizer, trained_as)
 
 # Settings a task names for a layer; every other setting of the layer keeps its default.
 GIVEN = ("units", "activation", "rate")
@@ -197,6 +198,28 @@ def compiled_with(model, *, optimizer, loss=None, metrics=None):
         optimizer = keras.optimizers.get(optimizer)
     spec.compile(optimizer=optimizer, loss=_named_loss(model.loss) if loss is None else loss, metrics=metrics)
     same_compile(model, spec)
+
+
+def _recorded_name(metric):
+    """The name Keras records a compiled metric under (its History key): a string as written, else the metric
+    object's name or the function's name."""
+    if isinstance(metric, str):
+        return plain(metric)
+    return plain(getattr(metric, "name", None) or getattr(metric, "__name__", type(metric).__name__))
+
+
+def metrics_named(model, names):
+    """The model records its metrics under exactly `names` (History keys, in order), as the text states because a
+    later cell reads history.history[name]: metrics=["accuracy"] gives 'accuracy', while "acc",
+    BinaryAccuracy() or "binary_accuracy" measure the same but are recorded as 'acc' or 'binary_accuracy'."""
+    __tracebackhide__ = True
+    compiled(model)
+    metrics = _compile_config(model)["metrics"] or []
+    found = [_recorded_name(metric) for metric in (metrics if isinstance(metrics, (list, tuple)) else [metrics])]
+    if found != list(names):
+        keys = ", ".join(f"history.history[{name!r}]" for name in names)
+        fail("지표가 기록될 이름이 문제에 적힌 것과 다릅니다.", list(names), found,
+             f"뒤의 셀이 {keys}를 읽습니다. metrics={list(names)!r}처럼 문제에 적힌 문자열 그대로 쓰세요.")
 
 
 def _epochs(model):

@@ -80,7 +80,8 @@ def ex2_vectorize(namespace):
 def ex3_model(namespace):
     """The public checks (the output layer and loss the student chose fit a binary task: one probability), then the
     same model as the reference (every layer's settings, wiring, behaviour) compiled exactly as the reference:
-    RMSprop with its default settings, binary crossentropy (from_logits=False), accuracy."""
+    RMSprop with its default settings, binary crossentropy (from_logits=False), accuracy recorded as 'accuracy' (the
+    plot of section 4 reads history["accuracy"])."""
     __tracebackhide__ = True
     model = defined(namespace, "model", "5-3")
     checks.is_model(model)
@@ -90,6 +91,7 @@ def ex3_model(namespace):
     checks.defaults(model)
     checks.matches_task(model, "binary")
     checks.compiled_with(model, optimizer="rmsprop", metrics=["accuracy"])
+    checks.metrics_named(model, ["accuracy"])
     checks.layers(model, LAYERS)
     want = reference("l05_ex3_model", namespace, "model")
     checks.same_model(model, want)
