@@ -28,27 +28,32 @@ class Stop:
     def run(self, source):
         self.client.execute_cell(nbformat.v4.new_code_cell(source), self.index)
 
-    def attempt(self, code, public=None):
+    def attempt(self, code, public=None, then="restore"):
         """Run `code` as the exercise, then the test cell: None if it passed, else the error text.
 
         With a list `public`, the public test cell (as students run it) runs first, right after `code`,
         and its verdict (None or the error text; the exercise's own error when `code` fails, which students
-        see as well) is appended to the list. A failing test cell has already put the reference answer back
-        (carry_forward); otherwise the solution's answer runs again so that the next attempt starts from the
-        same state.
+        see as well) is appended to the list. `then` is the state the next attempt starts from:
+        "restore": the solution's answer (a failing test cell's carry_forward has put the reference answer back,
+        otherwise the solution's answer runs again); "keep": a passing answer's state stays (a correct answer's
+        state is one the rest of the lesson must accept anyway), a failing one is restored; "leave": nothing is
+        put back and the test cell runs without carry_forward, for an attempt that another attempt at the same
+        stop follows (it replaces whatever this one left).
         """
+        test = self.test if then != "leave" else LEAVE + self.test.replace("with carry_forward(", "with _judge_leave(")
         try:
             self.run(code)
             if public is not None:
                 public.append(self._public_verdict())
-            self.run(self.test)
+            self.run(test)
         except CellExecutionError as error:
             if public is not None and not public:
                 public.append(str(error))
-            if NOTE not in str(error):
+            if then != "leave" and NOTE not in str(error):
                 self.run(self.exercise)
             return str(error)
-        self.run(self.exercise)
+        if then == "restore":
+            self.run(self.exercise)
         return None
 
     def _public_verdict(self):
@@ -58,6 +63,10 @@ class Stop:
             return str(error)
         return None
 
+
+LEAVE = """import contextlib as _judge_contextlib
+_judge_leave = lambda exercise_id, namespace: _judge_contextlib.nullcontext()
+"""
 
 STATE = """import json as _json
 print("KERNEL-STATE" + _json.dumps({_name: _value for _name, _value in dict(globals()).items()
@@ -110,7 +119,9 @@ def exercises_with_too_few(solution_path, cases, minimum):
 
 @functools.cache
 def judge(solution_path, lesson):
-    """Every wrong answer and every alternative of the lesson, tried in ONE run of the solution:
+    """Every wrong answer and every alternative of the lesson, tried in ONE run of the solution, at each test cell
+    the wrong answers first (each but the last one at a stop without carry_forward's restore: the next attempt
+    replaces its state), then the alternatives (a passing one's state stays for the next attempt and exercise):
     {"wrong": [(case, error or None)], "alternative": [(case, error or None)],
      "public": [(case, error or None)] for the wrong answers that break a requirement the task text states
      (`stated = true`: judged by the public test cell alone too), "state": {name: number}}."""
@@ -118,10 +129,11 @@ def judge(solution_path, lesson):
     verdicts = {kind: [] for kind in cases}
     verdicts["public"], verdicts["state"] = [], {}
     for stop in stops_at_tests(solution_path, verdicts["state"]):
-        for kind, listed in cases.items():
-            for case in (c for c in listed if c["exercise"] == stop.label):
-                public = [] if kind == "wrong" and case.get("stated") else None
-                verdicts[kind].append((case, stop.attempt(case["code"], public)))
-                if public:
-                    verdicts["public"].append((case, public[0]))
+        here = [(kind, case) for kind, listed in cases.items() for case in listed if case["exercise"] == stop.label]
+        for number, (kind, case) in enumerate(here, 1):
+            public = [] if kind == "wrong" and case.get("stated") else None
+            then = "keep" if kind == "alternative" else "restore" if number == len(here) else "leave"
+            verdicts[kind].append((case, stop.attempt(case["code"], public, then)))
+            if public:
+                verdicts["public"].append((case, public[0]))
     return verdicts
