@@ -201,6 +201,17 @@ def test_moodle_rows_sharing_an_identifier_are_listed_not_merged(klass, tmp_path
     assert {p.kind for p in report.problems} == {ProblemKind.AMBIGUOUS, ProblemKind.NO_IDENTIFIER}
 
 
+def test_moodle_leaves_out_and_lists_a_result_not_on_the_roster(klass, tmp_path):
+    _, dirs, roster_path = klass
+    roster_path.write_bytes(roster_path.read_bytes().decode("cp949").replace("2024000004,박민준,,12348\n", "")
+                            .encode("cp949"))
+    out = tmp_path / "moodle.csv"
+    report = export(LmsFormat.MOODLE, dirs, out, read_roster(roster_path), None, ExportOptions())
+    values = moodle_import(out.read_bytes(), "ID number", "idnumber", ["01_layers"])
+    assert {key for key, _ in values} == {"2024000001", "2024000002", "2024000003"}
+    assert kinds(report) == {(ProblemKind.NOT_ON_ROSTER, "2024000004 박민준")} and report.students == 3
+
+
 # ----------------------------------------------------------------------------- plain CSV, encodings
 
 def test_plain_csv_in_cp949_only_when_asked(klass, tmp_path):

@@ -45,6 +45,7 @@ class ProblemKind(str, Enum):
     ONLY_IN_LMS = "only_in_lms"
     AMBIGUOUS = "ambiguous"
     NO_IDENTIFIER = "no_identifier"
+    NOT_ON_ROSTER = "not_on_roster"
     NOT_SUBMITTED = "not_submitted"
     NO_FEEDBACK_PAGE = "no_feedback_page"
 
@@ -54,6 +55,7 @@ PROBLEM_KO = {
     ProblemKind.ONLY_IN_LMS: "명단·결과에 없는 LMS 행이라 그대로 둡니다 (LMS row matches no student, left unchanged)",
     ProblemKind.AMBIGUOUS: "여러 학생이나 행과 맞아 그대로 둡니다 (matches several, left unchanged)",
     ProblemKind.NO_IDENTIFIER: "LMS가 학생을 찾을 값이 명단에 없습니다 (no identifier for the LMS)",
+    ProblemKind.NOT_ON_ROSTER: "명단에 없는 결과라 LMS에서 찾을 수 없습니다 (result not on the roster)",
     ProblemKind.NOT_SUBMITTED: "미제출이라 피드백 파일이 없습니다 (not submitted)",
     ProblemKind.NO_FEEDBACK_PAGE: "피드백 페이지가 없습니다 (feedback page missing)",
 }
@@ -403,7 +405,15 @@ def export(fmt: LmsFormat, result_dirs: list, out: Path | str, roster: list | No
     if not book.lessons:
         raise ExportError("결과 폴더에 학생 결과가 없습니다 (no results in the result folders): "
                           + ", ".join(map(str, result_dirs)))
-    rows, form, report = _WRITERS[LmsFormat(fmt)](book, class_students(book, roster), course, options)
+    students, strangers = class_students(book, roster), []
+    if roster is not None and LmsFormat(fmt) is LmsFormat.MOODLE:
+        # Moodle has no file of its own to match against, and one identifier it does not know aborts the whole
+        # import (grade/import/csv load_data.php): results not on the roster are listed, not written.
+        on_roster = {student.id for student in roster}
+        strangers = [Problem(ProblemKind.NOT_ON_ROSTER, _who(s)) for s in students if s.id not in on_roster]
+        students = [s for s in students if s.id in on_roster]
+    rows, form, report = _WRITERS[LmsFormat(fmt)](book, students, course, options)
+    report.problems = strangers + report.problems
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     report.path = write_csv(out, rows, **form)
