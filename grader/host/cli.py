@@ -62,7 +62,8 @@ def _grade(args):
     print(f"{lesson.name}: 학생 {len(results)}명 중 {graded}명 채점, {skipped}명은 이전 결과 재사용 "
           f"(graded {graded}, reused {skipped}; shard {shard[0]}/{shard[1]})")
     for result in sorted(problems, key=lambda r: r.student):
-        print(f"  - {result.student} ({result.file}): {result.status} — {result.reason[:120]}")
+        print(f"  - {result.student} ({result.file or result.name or '파일 없음'}): {result.status} — "
+              f"{result.reason[:120]}")
     if runner.name == "none":
         print("주의: 샌드박스 없이 채점했습니다 (graded WITHOUT a sandbox: sandbox=none in grades.csv)")
     out = Path(args.out)
