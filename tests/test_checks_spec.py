@@ -136,6 +136,35 @@ def test_compiled_with_one_loss_per_output():
         checks.compiled_with(swapped, optimizer="rmsprop", loss=losses, metrics=metrics)
 
 
+def test_new_each_call_builds_new_untrained_models(data):
+    x, y = data
+
+    def build(optimizer="rmsprop", layer=None):
+        model = keras.Sequential([keras.Input(shape=(20,)), layer or keras.layers.Dense(1)])
+        model.compile(optimizer=optimizer, loss="mse")
+        return model
+
+    first = checks.new_each_call(build, "build_model")
+    assert isinstance(first, keras.Model) and first.compiled
+    checks.new_each_call(lambda: keras.Sequential([keras.Input(shape=(20,)), keras.layers.Dense(1)]))  # compile: later
+    kept = build()
+    fails(checks.new_each_call, lambda: kept, mentions=["같은 모델"])
+    layer = keras.layers.Dense(1)
+    fails(checks.new_each_call, lambda: build(layer=layer), mentions=["함께 씁니다", layer.name])
+    optimizer = keras.optimizers.RMSprop()
+    fails(checks.new_each_call, lambda: build(optimizer=optimizer), mentions=["함께 씁니다", "optimizer"])
+
+    def trained():
+        model = build()
+        model.fit(x, y, epochs=1, verbose=0)
+        return model
+
+    fails(checks.new_each_call, trained, mentions=["훈련한 모델"])
+    fails(checks.new_each_call, None, "build_model", mentions=["build_model 함수가 없습니다"])
+    fails(checks.new_each_call, lambda: 1 / 0, mentions=["ZeroDivisionError"])
+    fails(checks.new_each_call, lambda: "model", mentions=["keras"])
+
+
 @pytest.fixture(scope="module")
 def data():
     rng = np.random.default_rng(0)

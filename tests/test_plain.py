@@ -69,6 +69,13 @@ def test_tensors_numbers_and_numpy_scalars_stay_what_they_are():
     assert plain(shape) == (4, 3) and type(plain(shape)) is tuple
 
 
+def test_a_tensorflow_shape_is_a_tuple():
+    tensor = keras.ops.argmax(keras.ops.ones((5, 3)), axis=1)
+    shape = np.shape(tensor)  # TensorShape with the TensorFlow backend, a tuple with the others
+    assert plain(shape) == (5,) and type(plain(shape)) is tuple
+    checks.answer("predicted_classes.shape", shape, (5,), "")
+
+
 def test_objects_and_object_arrays_are_refused_with_a_korean_message():
     class Anything:
         def __array__(self, dtype=None, copy=None):

@@ -15,7 +15,7 @@ from .plain import plain
 from .numeric import close
 from .reference import same_behaviour, same_layer, same_layers, same_model, same_wiring
 from .spec import (compiled_with, defaults, early_stopping, epochs_near_best, fixed_in_one_place, held_out_last,
-                   merge, metrics_named, names, optimizer_settings, probabilities, uses_input)
+                   merge, metrics_named, names, new_each_call, optimizer_settings, probabilities, uses_input)
 from .training import evaluated, same_compile, same_optimizer, trained_as
 
 fitlog.install()
@@ -24,8 +24,8 @@ __all__ = [
     "answer", "close", "compiled", "compiled_with", "count_parameters", "defaults", "early_stopping",
     "epochs_near_best", "evaluated", "fail", "fitlog", "fixed_in_one_place", "held_out_last", "input_count",
     "input_shape", "is_float", "is_int", "is_model", "is_shape", "keras_made", "layer", "layer_table", "layers",
-    "loss", "loss_fn_matches", "loss_name", "matches_task", "merge", "metrics_named", "names", "optimizer",
-    "optimizer_settings", "output_count", "output_shape", "param_count", "passed", "plain", "probabilities",
-    "same_behaviour", "same_compile", "same_layer", "same_layers", "same_model", "same_optimizer", "same_structure",
-    "same_wiring", "student_code", "to_numpy", "trained_as", "trains", "uses_input",
+    "loss", "loss_fn_matches", "loss_name", "matches_task", "merge", "metrics_named", "names", "new_each_call",
+    "optimizer", "optimizer_settings", "output_count", "output_shape", "param_count", "passed", "plain",
+    "probabilities", "same_behaviour", "same_compile", "same_layer", "same_layers", "same_model", "same_optimizer",
+    "same_structure", "same_wiring", "student_code", "to_numpy", "trained_as", "trains", "uses_input",
 ]

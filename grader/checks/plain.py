@@ -4,8 +4,8 @@ A value made by a student's code may be an object whose `==`, `__array__`, `__fl
 `tuple` subclass equal to everything, an `int` whose `__index__` changes. `plain` returns a fresh value of an
 exact built-in type (None, bool, int, float, complex, str, tuple, list, dict, a NumPy scalar or a NumPy array
 of numbers or booleans), read through the built-in types' own methods, so nothing of the student's class runs;
-tensors become NumPy arrays through Keras, a TensorShape a tuple. Anything else fails with a Korean message
-that names its type.
+tensors become NumPy arrays through Keras, and TensorFlow's own TensorShape (what `np.shape` gives for a TensorFlow
+tensor) a tuple. Anything else fails with a Korean message that names its type.
 """
 
 import sys
@@ -27,9 +27,9 @@ def _tensor(value):
 
 
 def _tensor_shape(value):
-    """Whether `value` is TensorFlow's TensorShape (what `np.shape` returns for a tensor)."""
-    tensorflow = sys.modules.get("tensorflow")
-    return tensorflow is not None and type(value) is tensorflow.TensorShape
+    """Whether `value` is exactly TensorFlow's TensorShape class (when TensorFlow is loaded), with a known rank."""
+    shape_class = getattr(sys.modules.get("tensorflow"), "TensorShape", None)
+    return shape_class is not None and type(value) is shape_class and value.rank is not None
 
 
 def _array(value, name):
@@ -58,7 +58,7 @@ def plain(value, name="값"):
     if _tensor(value):
         return _array(np.asarray(keras.ops.convert_to_numpy(value)), name)
     if _tensor_shape(value):
-        return plain(tuple(value.as_list()), name)
+        return tuple(plain(size, name) for size in value.as_list())
     fail(f"{name}의 형식을 검사할 수 없습니다.", "숫자, 문자열, 튜플, 리스트, 딕셔너리, 넘파이 배열 또는 텐서",
          f"{type(value).__module__}.{type(value).__qualname__}",
          "직접 만든 클래스의 객체 대신 파이썬 기본 값이나 넘파이 배열을 담으세요.")

@@ -1,17 +1,17 @@
 """Checks of what a task text states, for public test cells.
 
 Each takes the task's own words as arguments (never the reference answer): settings left at their defaults,
-the names of inputs and outputs, which tensors a merge layer takes, outputs that are probabilities, compile
-settings, training that follows a stated rule (the epoch count read from one's own curve, the last part of the
-training data held out for validation). So a requirement the text states fails in Colab already, not only in
-the hidden tests.
+a function that builds a new model at each call, the names of inputs and outputs, which tensors a merge layer
+takes, outputs that are probabilities, compile settings, training that follows a stated rule (the epoch count read
+from one's own curve, the last part of the training data held out for validation). So a requirement the text
+states fails in Colab already, not only in the hidden tests.
 """
 
 import keras
 import numpy as np
 
 from . import fitlog
-from ._report import fail
+from ._report import fail, student_code
 from .losses import compiled, loss_name
 from .models import is_model, keras_made, layer_row
 from .numeric import close
@@ -137,6 +137,33 @@ def merge(model, kind, expected, commutative=False):
         fail(f"{kind}에 넘긴 텐서가 다릅니다 (각 텐서가 어느 입력에서 어떤 층을 거쳐 왔는지"
              f"{'' if commutative else ', 순서대로'}).", wanted, found,
              "문제에 적힌 텐서를 적힌 순서대로 합치세요. 같은 입력을 두 번 쓰거나 다른 층의 출력을 쓰지 않았나요?")
+
+
+def new_each_call(function, name="build_model"):
+    """`function` (a model-building function of the student's, called without arguments) gives a new, untrained
+    model at each call: two calls share no layer and no optimizer. Returns the first model."""
+    __tracebackhide__ = True
+    if not callable(function):
+        fail(f"{name} 함수가 없습니다.", f"def {name}(): ...", type(function).__name__,
+             f"연습 셀에서 함수 {name}()을 정의하세요.")
+    with student_code(f"{name}()이 오류를 냅니다.", "keras 모델",
+                      "함수 안에서 모델을 만들어 return model 하세요."):
+        first, second = function(), function()
+    is_model(first)
+    is_model(second)
+    if first is second:
+        fail(f"{name}()이 부를 때마다 같은 모델을 돌려줍니다.", "부를 때마다 새 모델", "같은 객체",
+             "함수 안에서 keras.Sequential(...)로 모델을 새로 만드세요.")
+    shared = [layer.name for layer in first.layers if any(layer is other for other in second.layers)]
+    optimizer = getattr(first, "optimizer", None)
+    if shared or (optimizer is not None and optimizer is getattr(second, "optimizer", None)):
+        fail(f"{name}()로 만든 두 모델이 층이나 옵티마이저를 함께 씁니다.", "부를 때마다 새 층, 새 옵티마이저",
+             f"공유하는 것: {shared or ['optimizer']}",
+             "층과 옵티마이저도 함수 안에서 새로 만드세요. 폴드마다 처음부터 훈련해야 합니다.")
+    if fitlog.calls(first, "fit") or fitlog._iterations(first):
+        fail(f"{name}()이 훈련한 모델을 돌려줍니다.", "훈련하지 않은 새 모델", "훈련한 모델",
+             f"{name}()은 모델을 만들고 compile만 합니다. fit은 부르는 쪽에서 합니다.")
+    return first
 
 
 def probabilities(model, seed=0):
