@@ -100,7 +100,8 @@ def ex2_model(namespace):
 def ex3_compile(namespace):
     """Two new build_model() models compiled as the reference: RMSprop (default settings), accuracy, and the loss
     the student chose for each label format: categorical crossentropy for one-hot labels (`model`), sparse
-    categorical crossentropy for integer labels (`model_int`), as a string, function or Loss object."""
+    categorical crossentropy for integer labels (`model_int`), as a string, function or Loss object; `model`
+    records its accuracy as 'accuracy' (the text says so: section 7 reads history.history["accuracy"])."""
     __tracebackhide__ = True
     model, model_int = defined(namespace, "model", "6-3"), defined(namespace, "model_int", "6-3")
     new_object(model_int, namespace, "model_int", ["model"])
@@ -110,6 +111,7 @@ def ex3_compile(namespace):
         checks.matches_task(found, "multiclass")
         checks.loss(found, loss)
         _compiled_as(found, namespace, "l06_ex3_compile", name)
+    checks.metrics_named(model, ["accuracy"])  # section 7 plots history.history["accuracy"] of `model`
 
 
 def ex4_initial_loss(namespace):
