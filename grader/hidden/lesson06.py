@@ -104,6 +104,11 @@ def ex3_compile(namespace):
     records its accuracy as 'accuracy' (the text says so: section 7 reads history.history["accuracy"])."""
     __tracebackhide__ = True
     model, model_int = defined(namespace, "model", "6-3"), defined(namespace, "model_int", "6-3")
+    for found, labels in ((model, "one_hot"), (model_int, "integer")):  # the public checks first
+        checks.is_model(found)
+        checks.matches_task(found, "multiclass", labels=labels)
+        checks.compiled_with(found, optimizer="rmsprop", metrics=["accuracy"])
+    checks.metrics_named(model, ["accuracy"])
     new_object(model_int, namespace, "model_int", ["model"])
     for found, name, loss in ((model, "model", "categorical_crossentropy"),
                               (model_int, "model_int", "sparse_categorical_crossentropy")):
@@ -120,7 +125,10 @@ def ex4_initial_loss(namespace):
     __tracebackhide__ = True
     initial_model = defined(namespace, "initial_model", "6-4")
     initial_loss = defined(namespace, "initial_loss", "6-4")
-    checks.compiled(initial_model)
+    checks.is_model(initial_model)  # the public checks first
+    checks.same_model(initial_model, namespace["build_model"]())
+    checks.matches_task(initial_model, "multiclass", labels="one_hot")
+    checks.compiled_with(initial_model, optimizer="rmsprop", metrics=["accuracy"])
     checks.is_float("initial_loss", initial_loss, "3.8",
                     "evaluate는 [손실, 정확도] 리스트를 돌려줍니다. 첫 번째 원소를 담으세요.")
     new_object(initial_model, namespace, "initial_model", ["model", "model_int"])
@@ -140,10 +148,18 @@ def ex5_train(namespace):
     in the notebook's `history`. test_acc is its accuracy from evaluate on the test set, above the baselines."""
     __tracebackhide__ = True
     final_model, test_acc = defined(namespace, "final_model", "6-5"), defined(namespace, "test_acc", "6-5")
-    checks.is_model(final_model)
+    checks.is_model(final_model)  # the public checks first
+    checks.same_model(final_model, namespace["build_model"]())
+    checks.matches_task(final_model, "multiclass", labels="one_hot")
+    checks.compiled_with(final_model, optimizer="rmsprop", metrics=["accuracy"])
     checks.loss(final_model, "categorical_crossentropy")
+    checks.trained_as(final_model, x=namespace["x_train"], y=namespace["y_train"], epochs=None, batch_size=512,
+                      name="final_model")
+    checks.epochs_near_best(final_model, namespace["model"], EPOCH_MARGIN, "final_model")
     checks.is_float("test_acc", test_acc, "0.8",
                     "evaluate는 [손실, 정확도] 리스트를 돌려줍니다. 두 번째 원소를 담으세요.")
+    checks.evaluated(test_acc, final_model, namespace["x_test"], namespace["y_test"], 1, "test_acc", "테스트 세트",
+                     exact=True)
     new_object(final_model, namespace, "final_model", ["model", "model_int", "initial_model"])
     _compiled_as(final_model, namespace, "l06_ex3_compile", "model")
     epochs = sum(call.epochs_run for call in fitlog.calls(final_model, "fit") if call.finished)
