@@ -12,17 +12,14 @@ trained for that many epochs on all training data and scored from the records, a
 hand-written MAE is re-run on unseen predictions of the (n, 1) shape that invites broadcasting.
 """
 
-import contextlib
-
 import keras
 import numpy as np
 
 from grader import checks
-from grader.checks import fitlog, provenance
+from grader.checks import fitlog, kfold, provenance
 from grader.hidden import reference
 
 BATCH_SIZE = 16
-MAE_KEYS = ("mae", "mean_absolute_error")
 
 
 def _array(value):
@@ -37,17 +34,6 @@ def _is_number(value):
     except Exception:  # not array-like at all
         return False
     return array.ndim == 0 and array.dtype.kind in "iuf" and bool(np.isfinite(array))
-
-
-@contextlib.contextmanager
-def _about(prefix):
-    """Put `prefix` in front of the message of a failing check."""
-    __tracebackhide__ = True
-    try:
-        yield
-    except AssertionError as error:
-        error.args = (f"{prefix}{error.args[0]}", *error.args[1:]) if error.args else (prefix,)
-        raise
 
 
 def _reference_model(namespace):
@@ -142,200 +128,48 @@ def ex2_build_model(namespace):
 
 # 연습 7-3 -----------------------------------------------------------------------------------
 
-class _Folds:
-    """The k validation slices the task fixes for (x, y) and the training data that goes with each."""
-
-    def __init__(self, x, y, k):
-        size = len(x) // k
-        self.val, self.train, self.val_prints = [], [], []
-        for i in range(k):
-            part = slice(i * size, (i + 1) * size)
-            rest = np.r_[0:i * size, (i + 1) * size:len(x)]
-            self.val.append((x[part], y[part]))
-            self.train.append((x[rest], y[rest]))
-            self.val_prints.append((fitlog.fingerprint(x[part]), fitlog.fingerprint(y[part])))
-        self.other_prints = {"인자 x 전체": fitlog.fingerprint(x)}
-        self.other_prints.update({f"폴드 {i + 1}의 훈련 부분": fitlog.fingerprint(part[0])
-                                  for i, part in enumerate(self.train)})
-
-    def fold_of(self, x_print, y_print):
-        for i, (vx, vy) in enumerate(self.val_prints):
-            if fitlog.same_data(x_print, vx) and (y_print is None or fitlog.same_data(y_print, vy)):
-                return i
-        return None
-
-    def describe(self, x_print):
-        for name, known in self.other_prints.items():
-            if fitlog.same_data(x_print, known):
-                return name
-        return f"크기 {getattr(x_print, 'shape', '?')}인 다른 데이터 (함수 인자가 아닌 x_train 등)"
-
-
-def _same_numbers(found, values):
-    return len(found) == len(values) and all(_same_number(a, b) for a, b in zip(found, values))
-
-
-def _same_number(a, b):
-    return checks.close(float(a), float(b), rtol=1e-6)
-
-
-def _history_problem(number, folds, call, key):
-    """Why a returned list that is `key` of a recorded fit history is not a fold's validation MAE."""
-    __tracebackhide__ = True
-    where = f"반환한 기록 [{number}]"
-    if not key.startswith("val_"):
-        checks.fail(f"{where}은(는) 훈련 데이터의 기록(history['{key}'])입니다.", "검증 폴드의 MAE 기록 (val_mae)",
-                    f"history['{key}']", "fit에 validation_data를 넘기고 history.history['val_mae']를 추가하세요.")
-    if key[4:] not in MAE_KEYS:
-        checks.fail(f"{where}은(는) 검증 손실(MSE) 기록(history['{key}'])입니다.", "history.history['val_mae']",
-                    f"history['{key}']", "손실(val_loss)이 아니라 지표 MAE의 기록 val_mae를 추가하세요.")
-    x_print = call.data["validation_x"]
-    if folds.fold_of(x_print, None) is not None:
-        checks.fail(f"{where}: 검증 데이터는 폴드 구간이 맞지만 검증 타깃이 같은 구간이 아닙니다.",
-                    "targets[i * num_val_samples: (i + 1) * num_val_samples]", "다른 타깃",
-                    "검증 타깃도 x와 같은 구간으로 targets를 잘라 만드세요.")
-    checks.fail(f"{where}은(는) 검증 폴드가 아닌 데이터로 검증한 MAE입니다.",
-                "x[i * num_val_samples: (i + 1) * num_val_samples]와 같은 구간의 targets", folds.describe(x_print),
-                "폴드 i의 검증 데이터와 타깃은 함수 인자 x와 targets를 같은 구간으로 잘라 만듭니다.")
-
-
-def _trace(folds, number, values, calls):
-    """(fold index, model, fit call) of the fold validation MAE history that `values` is."""
-    __tracebackhide__ = True
-    first = None
-    for call in reversed(calls):
-        for key, recorded in call.history.items():
-            if not _same_numbers(values, recorded):
-                continue
-            fold = folds.fold_of(call.data["validation_x"], call.data["validation_y"])
-            if key.startswith("val_") and key[4:] in MAE_KEYS and fold is not None:
-                return fold, call.model(), call
-            first = first or (call, key)
-    if first is not None:
-        _history_problem(number, folds, *first)
-    checks.fail(f"반환한 기록 [{number}]이(가) 이 함수가 부른 어떤 fit의 기록과도 같지 않습니다.",
-                "history.history['val_mae'] (validation_data로 검증 폴드를 넘긴 fit 한 번의 기록)",
-                f"{np.round(np.asarray(values, dtype=float)[:3], 3)}...",
-                "fit(..., validation_data=(검증 데이터, 검증 타깃))이 돌려준 history.history['val_mae']를 "
-                "그대로 추가하세요.")
-
-
 def _kfold_case():
     """Unseen data for k_fold_mae_histories: 13 features, k=3 folds of 8 samples, 2 epochs."""
     rng = np.random.default_rng(703)
     return rng.normal(size=(24, 13)), rng.uniform(5, 50, size=24), 3, 2
 
 
-def _histories_shape(histories, k, epochs):
-    """Fail unless `histories` holds k lists of `epochs` numbers."""
-    __tracebackhide__ = True
-    if not isinstance(histories, (list, tuple, np.ndarray)) or len(histories) != k:
-        found = f"길이 {len(histories)}" if hasattr(histories, "__len__") else type(histories).__name__
-        checks.fail(f"k={k}일 때 반환한 값에 폴드마다 기록이 하나씩 있어야 합니다.", f"길이 {k}인 리스트", found,
-                    "all_mae_histories = []로 시작해 폴드마다 history.history['val_mae']를 append하고 반환하세요.")
-    for number, values in enumerate(histories):
-        if (isinstance(values, (str, dict)) or not hasattr(values, "__len__") or len(values) != epochs
-                or not all(_is_number(value) for value in values)):
-            checks.fail(f"반환한 기록 [{number}]은(는) 에포크마다 검증 MAE 하나씩, 길이 {epochs}인 리스트여야 합니다.",
-                        f"history.history['val_mae'] (num_epochs={epochs})", type(values).__name__,
-                        "History 객체나 마지막 값 하나가 아니라 history.history['val_mae'] 리스트를 추가하세요.")
-
-
 def ex3_kfold(namespace):
-    """k_fold_mae_histories re-run on unseen data with another k and num_epochs, checked against the fit records:
-    each returned list is the val_mae history of a new build_model() model trained on exactly the complement of
-    its slice with validation_data = the slice; folds disjoint and covering."""
+    """k_fold_mae_histories re-run on unseen data with another k and num_epochs, checked against the fit records
+    (the public check on unseen data, with the reference model): each returned list is the val_mae history of a
+    new build_model() model trained on exactly the complement of its slice with validation_data = the slice;
+    folds disjoint and covering."""
     __tracebackhide__ = True
-    function = namespace.get("k_fold_mae_histories")
-    if not callable(function):
-        checks.fail("k_fold_mae_histories 함수가 없습니다.", "def k_fold_mae_histories(x, targets, k, num_epochs): ...",
-                    type(function).__name__, "연습 셀에서 함수 k_fold_mae_histories를 정의하세요.")
     x, y, k, epochs = _kfold_case()
-    before = len(fitlog.calls())
-    with checks.student_code(f"처음 보는 데이터(샘플 {len(x)}개, k={k}, num_epochs={epochs})에서 "
-                             "k_fold_mae_histories가 오류를 냅니다.", "폴드마다 검증 MAE 기록 하나씩",
-                             "함수 안에서는 인자 x, targets, k, num_epochs만 쓰세요 (x_train, 4, 60 같은 값 대신)."):
-        histories = function(x.copy(), y.copy(), k, epochs)
-    _histories_shape(histories, k, epochs)
-    calls = [call for call in fitlog.calls()[before:] if call.method == "fit" and call.finished and call.model()]
-    folds = _Folds(x, y, k)
-    traced = [_trace(folds, number, values, calls) for number, values in enumerate(histories)]
-    used = [fold for fold, *_ in traced]
-    if sorted(used) != list(range(k)):
-        checks.fail("검증 폴드가 겹치거나 빠졌습니다.", f"폴드 1~{k}를 한 번씩",
-                    f"검증한 폴드 {[fold + 1 for fold in used]}",
-                    "폴드 i의 검증 구간은 i * num_val_samples부터 (i + 1) * num_val_samples까지입니다.")
-    models = [model for _, model, _ in traced]
-    if len({id(model) for model in models}) < k:
-        checks.fail("한 모델을 여러 폴드에서 다시 훈련했습니다.", f"모델 {k}개 (폴드마다 build_model())",
-                    f"서로 다른 모델 {len({id(model) for model in models})}개",
-                    "반복문 안에서 폴드마다 build_model()을 불러 새 모델을 만드세요.")
-    expected = _reference_model(namespace)
-    for fold, model, call in traced:
-        (val_x, val_y), (train_x, train_y) = folds.val[fold], folds.train[fold]
-        with _about(f"[폴드 {fold + 1}] "):
-            checks.same_model(model, expected)
-            checks.same_compile(model, expected)
-            checks.trained_as(model, x=train_x, y=train_y, epochs=epochs, batch_size=BATCH_SIZE,
-                              validation_data=(val_x, val_y), history=call.result, name="폴드 모델")
+    kfold.cross_validates(namespace.get("k_fold_mae_histories"), x, y, k, epochs, BATCH_SIZE,
+                          lambda: _reference_model(namespace))
 
 
 # 연습 7-4 -----------------------------------------------------------------------------------
 
-def _curves(namespace):
-    """(fold-averaged curve recomputed from all_mae_histories, the student's average_mae_history as a flat array)."""
-    histories = [[float(value) for value in history] for history in namespace["all_mae_histories"]]
-    average = provenance.defined(namespace, "average_mae_history", "7-4")
-    return np.mean(histories, axis=0), checks.to_numpy(average).ravel()
-
-
-def _best_epochs(want, found):
-    """The accepted answers: argmin + 1 of the recomputed curve, or of the student's (equal within tolerance)."""
-    return {int(np.argmin(want)) + 1} | ({int(np.argmin(found)) + 1} if found.shape == want.shape else set())
-
-
 def ex4_average(namespace):
     """average_mae_history is the per-epoch mean over the folds of the notebook's all_mae_histories; best_epoch is
-    the 1-based epoch of its minimum."""
+    the 1-based epoch of its minimum (the public checks, on the notebook's own values)."""
     __tracebackhide__ = True
-    want, found = _curves(namespace)
-    if found.shape != want.shape:
-        hint = "에포크마다(axis=0) 모든 폴드의 값을 평균하세요."
-        if found.shape == (len(namespace["all_mae_histories"]),):
-            hint = "폴드마다 평균을 냈습니다 (axis=1). " + hint
-        checks.fail("average_mae_history의 길이가 num_epochs가 아닙니다.", f"길이 {len(want)} (에포크마다 하나)",
-                    f"크기 {found.shape}", hint)
-    if not checks.close(found, want):
-        checks.fail("average_mae_history가 에포크별 폴드 평균과 다릅니다.", np.round(want[:3], 3),
-                    np.round(found[:3], 3),
-                    "i번째 원소는 all_mae_histories의 모든 폴드에서 i번째 에포크 값의 평균입니다.")
-    best_epoch = provenance.defined(namespace, "best_epoch", "7-4")
-    checks.is_int("best_epoch", best_epoch)
-    allowed = _best_epochs(want, found)
-    if int(best_epoch) in allowed:
-        return
-    hint = "np.argmin(average_mae_history)로 가장 낮은 값의 인덱스를 찾아 1을 더하세요."
-    if int(best_epoch) + 1 in allowed:
-        hint = "인덱스는 0부터, 에포크 번호는 1부터 셉니다. " + hint
-    elif int(best_epoch) == int(np.argmax(want)) + 1:
-        hint = "가장 높은 값(argmax)을 찾았습니다. MAE는 낮을수록 좋습니다. " + hint
-    checks.fail("best_epoch가 평균 검증 MAE가 가장 낮은 에포크가 아닙니다.", min(allowed), best_epoch, hint)
+    histories = namespace["all_mae_histories"]
+    average = provenance.defined(namespace, "average_mae_history", "7-4")
+    kfold.averages_folds(average, histories)
+    kfold.is_lowest_epoch(provenance.defined(namespace, "best_epoch", "7-4"), average, histories)
 
 
 # 연습 7-5 -----------------------------------------------------------------------------------
 
 def _final_epochs(namespace):
     """best_epoch when 7-4 accepts it (carry_forward put the reference there otherwise), else argmin + 1."""
-    want, found = _curves(namespace)
-    same = found.shape == want.shape and checks.close(found, want)
-    allowed = _best_epochs(want, found) if same else {int(np.argmin(want)) + 1}
+    allowed = kfold.lowest_epochs(namespace.get("average_mae_history"), namespace["all_mae_histories"])
     given = namespace.get("best_epoch")
     return int(given) if _is_number(given) and int(given) in allowed else min(allowed)
 
 
 def ex5_final(namespace):
     """A new build_model() model trained for best_epoch epochs (argmin + 1 of the fold-averaged validation MAE)
-    of batch 16 on exactly all the training data; both scores come from evaluate on the test set."""
+    of batch 16 on exactly all the training data; both scores are the very numbers evaluate on the test set
+    returned (the public checks first, with the reference model)."""
     __tracebackhide__ = True
     final_model = namespace.get("final_model")
     checks.matches_task(final_model, "regression")
