@@ -36,8 +36,9 @@ def _release(args):
 def _grade(args):
     from .execute import Limits
     from .grade import Assignment, grade_batch
-    from .intake import RosterError, ShardError, read_roster, shard_from_environment
+    from .intake import RosterError, read_roster
     from .sandbox import SandboxError, resolve
+    from .sharding import ShardError, shard_from_environment
 
     try:
         runner = resolve(args.sandbox)
@@ -73,7 +74,7 @@ def _grade(args):
 
 
 def _merge(args):
-    from .report import merge
+    from .sharding import merge
 
     copied, rows = merge(args.shards, args.out)
     print(f"샤드 {len(args.shards)}개에서 학생 결과 {copied}개를 합쳤습니다 (merged {copied} results); "

@@ -1,6 +1,7 @@
 """Grade a batch of submissions: intake, assemble, execute in isolation, score, report. Never stops a batch.
 
-The pipeline: `grader.host.intake` finds the files and names the students (roster, LMS downloads, shards);
+The pipeline: `grader.host.intake` finds the files and names the students (roster, LMS downloads);
+`grader.host.sharding` says which students this machine grades;
 `grader.host.match` assembles the solution notebook with the student's answers; `grader.host.execute` runs it
 in a sandbox (`grader.host.sandbox`); `grader.host.scoring` turns the executed notebook into test results;
 `grader.host.report` and `grader.host.class_report` write them. The result schema lives in `grader.host.results`.
@@ -29,6 +30,7 @@ from .review import evidence_flags, hint_flags
 from .sandbox import NoSandbox, resolve
 from .scoring import failed_tests, match_notes, score, status_reason
 from .sealing import hidden_sources, seal_tests, unsealed
+from .sharding import in_shard
 from .verdicts import read_records
 
 PACKAGE = Path(__file__).resolve().parents[1]  # the whole grader package, in-kernel side included
@@ -146,12 +148,6 @@ def missing_result(student, assignment):
     return Result(student.id, assignment.lesson, "", "", Status.MISSING.value, reason,
                   max_score=assignment.max_score(), tests=failed_tests(assignment.solution, reason),
                   name=student.name)
-
-
-def in_shard(student, shard):
-    """Whether a student belongs to shard (k, n), 1 <= k <= n: a stable hash of the id."""
-    k, n = shard
-    return int(hashlib.sha256(student.encode()).hexdigest(), 16) % n == k - 1
 
 
 def _changed_on_disk(submission):

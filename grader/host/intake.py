@@ -9,13 +9,11 @@ Blackboard (`과제_login_attempt_2024-03-15-10-30-00_01_layers.ipynb`), Colab a
 With a roster (`read_roster`) a file belongs to the one student whose 학번, else full name, else
 LMS id appears in its path as a whole token; without one the student id is the file name with
 LMS and copy decorations removed. A file that names no one, or several, is listed, never graded.
-`shard_from_environment` reads a shard (k, n) from Slurm or Kubernetes job arrays.
 """
 
 import csv
 import hashlib
 import io
-import os
 import re
 import struct
 import time
@@ -469,61 +467,3 @@ def gather(paths, lesson, roster=None, limits=ZipLimits()):
     intake.missing = [s for s in roster or () if s.id not in matched]
     intake.submissions.sort(key=lambda s: s.student)
     return intake
-
-
-# ----------------------------------------------------------------------------- shards
-
-class ShardError(ValueError):
-    """A --shard value that cannot be used; the message is Korean with English terms."""
-
-
-def _count(text, what):
-    try:
-        value = int(text)
-    except (TypeError, ValueError):
-        raise ShardError(f"{what}이(가) 정수가 아닙니다 (not an integer): {text!r}") from None
-    return value
-
-
-def _checked(k, n, source):
-    if not 1 <= k <= n:
-        raise ShardError(f"샤드 번호가 범위를 벗어났습니다 (shard out of range): {k}/{n} ({source}); "
-                         "1 <= K <= N 이어야 합니다")
-    return k, n
-
-
-def _slurm(env):
-    task = _count(env["SLURM_ARRAY_TASK_ID"], "SLURM_ARRAY_TASK_ID")
-    if "SLURM_ARRAY_TASK_COUNT" not in env:
-        raise ShardError("SLURM_ARRAY_TASK_COUNT가 없습니다 (missing): sbatch --array=0-7 처럼 실행하세요")
-    first = _count(env.get("SLURM_ARRAY_TASK_MIN", "0"), "SLURM_ARRAY_TASK_MIN")
-    step = _count(env.get("SLURM_ARRAY_TASK_STEP", "1"), "SLURM_ARRAY_TASK_STEP") or 1
-    count = _count(env["SLURM_ARRAY_TASK_COUNT"], "SLURM_ARRAY_TASK_COUNT")
-    if (task - first) % step:
-        raise ShardError(f"Slurm 배열 번호 {task}가 MIN {first}, STEP {step}와 맞지 않습니다 "
-                         "(irregular --array lists are not supported: use --array=A-B)")
-    return _checked((task - first) // step + 1, count, f"Slurm task {task}, min {first}, count {count}")
-
-
-def shard_from_environment(spec, env=os.environ):
-    """(k, n) with 1 <= k <= n from '--shard' text: 'K/N', 'auto' (Slurm array) or 'auto/N' (Kubernetes)."""
-    spec = (spec or "1/1").strip()
-    head, _, tail = spec.partition("/")
-    if head != "auto":
-        if not tail:
-            raise ShardError(f"--shard는 K/N, auto, auto/N 형식이어야 합니다 (e.g. 2/8): {spec!r}")
-        return _checked(_count(head, "K"), _count(tail, "N"), spec)
-    count = _count(tail, "N") if tail else None
-    if "JOB_COMPLETION_INDEX" in env and count is not None:
-        index = _count(env["JOB_COMPLETION_INDEX"], "JOB_COMPLETION_INDEX")
-        return _checked(index + 1, count, f"Kubernetes index {index}, completions {count}")
-    if "SLURM_ARRAY_TASK_ID" in env:
-        k, n = _slurm(env)
-        if count is not None and count != n:
-            raise ShardError(f"--shard auto/{count}와 SLURM_ARRAY_TASK_COUNT={n}이(가) 다릅니다 (count mismatch)")
-        return k, n
-    if "JOB_COMPLETION_INDEX" in env:
-        raise ShardError("Kubernetes Indexed Job은 개수를 알려 주지 않습니다: --shard auto/N 으로 "
-                         "completions 값을 주세요 (give the count: --shard auto/N)")
-    raise ShardError("--shard auto: Slurm 배열 작업(SLURM_ARRAY_TASK_ID)이나 Kubernetes Indexed Job"
-                     "(JOB_COMPLETION_INDEX) 환경 변수가 없습니다 (no job array in the environment)")
