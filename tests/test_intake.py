@@ -13,7 +13,9 @@ import zipfile
 
 import pytest
 
-from grader.host.intake import Student, ZipLimits, contains_token, gather, read_roster, write_problems_csv
+from grader.host.intake.archives import ZipLimits
+from grader.host.intake.roster import Student, contains_token, read_roster
+from grader.host.intake.submissions import gather, write_problems_csv
 from grader.host.sharding import ShardError, shard_from_environment
 
 LESSON = "01_layers"

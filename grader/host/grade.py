@@ -19,7 +19,7 @@ import nbformat
 from ..run.seal import new_key
 from . import class_report, report, suspicious
 from .execute import Limits, copy_changed, kernel_files, run_isolated
-from .intake import gather, write_problems_csv
+from .intake.submissions import gather, write_problems_csv
 from .match import assemble
 from .notebook import NotebookError, answer_of, is_exercise, is_test, points, read_notebook
 from .recognise import load_course_markers, recognise
@@ -163,7 +163,7 @@ def grade_batch(paths, assignment, out, jobs=2, force=False, progress=True, shar
                 roster=None):
     """Grade the submissions under `paths` (files, folders, LMS zips), or only shard (k, n) of them, into `out`.
 
-    Unchanged submissions are skipped. `roster`: students from grader.host.intake.read_roster (then ids are 학번,
+    Unchanged submissions are skipped. `roster`: students from grader.host.intake.roster.read_roster (then ids are 학번,
     files that match no one are listed in intake.csv, students without a file get a `missing` row).
     `sandbox`: a runner from grader.host.sandbox, or "auto"/"bwrap"/"none" (None: $GRADER_SANDBOX, else auto).
     Every file is read once, before any student code runs; only this process writes into `out`.
