@@ -10,7 +10,8 @@ import pytest
 
 from grader.host.cli import main
 from grader.host.feedback_return import MAPPING_NAME, moodle_folder, return_feedback
-from grader.host.intake import Student, naming, read_roster
+from grader.host.intake.names import naming
+from grader.host.intake.roster import Student, read_roster
 from grader.host.lms_export import ExportError, LmsFormat, ProblemKind
 from tests.conftest import ROOT
 from tests.lms_class import moodle_feedback_zip, write_class

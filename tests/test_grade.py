@@ -13,7 +13,7 @@ import pytest
 
 from grader.host.execute import Limits
 from grader.host.grade import Assignment, grade_batch
-from grader.host.intake import naming
+from grader.host.intake.names import naming
 from grader.host.notebook import is_exercise, is_test, marker, points
 from grader.host.samples import load_wrong_answers, sample_class, write_class
 from tests.conftest import ROOT

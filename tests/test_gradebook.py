@@ -4,7 +4,7 @@ import csv
 import json
 
 from grader.host.gradebook import gradebook, read_results
-from grader.host.intake import Student
+from grader.host.intake.roster import Student
 
 
 def result(student, lesson, score, max_score=10, status="ok"):

@@ -13,8 +13,10 @@ import zipfile
 
 import pytest
 
-from grader.host.intake import (ShardError, Student, ZipLimits, contains_token, gather, read_roster,
-                           shard_from_environment, write_problems_csv)
+from grader.host.intake.archives import ZipLimits
+from grader.host.intake.roster import Student, contains_token, read_roster
+from grader.host.intake.submissions import gather, write_problems_csv
+from grader.host.sharding import ShardError, shard_from_environment
 
 LESSON = "01_layers"
 NOTEBOOK = json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": []}).encode()

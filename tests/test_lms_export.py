@@ -8,7 +8,7 @@ import unicodedata
 import pytest
 
 from grader.host.cli import main
-from grader.host.intake import read_roster
+from grader.host.intake.roster import read_roster
 from grader.host.lms_export import (ExportError, ExportOptions, LmsFormat, ProblemKind, export, feedback_line,
                                     number_text)
 from tests.conftest import ROOT

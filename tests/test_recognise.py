@@ -102,7 +102,7 @@ def test_marks_of_a_lesson():
 
 def test_the_sample_class_is_named_as_before_and_every_notebook_is_recognised(tmp_path, markers):
     """The demo class (grader.host.samples): damaged but genuine notebooks are never taken for another lesson."""
-    from grader.host.intake import gather
+    from grader.host.intake.submissions import gather
     from grader.host.notebook import NotebookError
     from grader.host.samples import sample_class, write_class
 

@@ -2,7 +2,8 @@
 
 from grader.host.cli import main
 from grader.host.execute import Limits
-from grader.host.grade import Assignment, in_shard
+from grader.host.grade import Assignment
+from grader.host.sharding import in_shard
 from grader.host.samples import sample_class, write_class
 
 QUICK = ("김민준", "이서연", "broken_json", "empty", "report", "not_notebook")

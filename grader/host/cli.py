@@ -36,8 +36,9 @@ def _release(args):
 def _grade(args):
     from .execute import Limits
     from .grade import Assignment, grade_batch
-    from .intake import RosterError, ShardError, read_roster, shard_from_environment
+    from .intake.roster import RosterError, read_roster
     from .sandbox import SandboxError, resolve
+    from .sharding import ShardError, shard_from_environment
 
     try:
         runner = resolve(args.sandbox)
@@ -73,7 +74,7 @@ def _grade(args):
 
 
 def _merge(args):
-    from .report import merge
+    from .sharding import merge
 
     copied, rows = merge(args.shards, args.out)
     print(f"샤드 {len(args.shards)}개에서 학생 결과 {copied}개를 합쳤습니다 (merged {copied} results); "
@@ -83,7 +84,7 @@ def _merge(args):
 
 def _gradebook(args):
     from .gradebook import gradebook
-    from .intake import RosterError, read_roster
+    from .intake.roster import RosterError, read_roster
 
     try:
         roster = read_roster(args.roster) if args.roster else None
@@ -124,7 +125,7 @@ def _report_problems(log, report):
 
 def _export(args):
     from .csv_files import CsvEncodingError
-    from .intake import RosterError, read_roster
+    from .intake.roster import RosterError, read_roster
     from .lms_export import ExportError, ExportOptions, LmsFormat, column_option, export
 
     log = _console_log()
@@ -145,7 +146,7 @@ def _export(args):
 
 def _return(args):
     from .feedback_return import return_feedback
-    from .intake import RosterError, read_roster
+    from .intake.roster import RosterError, read_roster
     from .lms_export import ExportError, LmsFormat
 
     log = _console_log()

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .csv_files import encode_csv
-from .intake import UNSAFE_CHARACTERS, Student
+from .intake.names import UNSAFE_CHARACTERS
+from .intake.roster import Student
 from .lms_export import ExportError, LmsFormat, Problem, ProblemKind, write_problems
 from .results import Status, read_results
 

@@ -1,6 +1,7 @@
 """Grade a batch of submissions: intake, assemble, execute in isolation, score, report. Never stops a batch.
 
-The pipeline: `grader.host.intake` finds the files and names the students (roster, LMS downloads, shards);
+The pipeline: `grader.host.intake` finds the files and names the students (roster, LMS downloads);
+`grader.host.sharding` says which students this machine grades;
 `grader.host.match` assembles the solution notebook with the student's answers; `grader.host.execute` runs it
 in a sandbox (`grader.host.sandbox`); `grader.host.scoring` turns the executed notebook into test results;
 `grader.host.report` and `grader.host.class_report` write them. The result schema lives in `grader.host.results`.
@@ -18,7 +19,7 @@ import nbformat
 from ..run.seal import new_key
 from . import class_report, report, suspicious
 from .execute import Limits, copy_changed, kernel_files, run_isolated
-from .intake import gather, write_problems_csv
+from .intake.submissions import gather, write_problems_csv
 from .match import assemble
 from .notebook import NotebookError, answer_of, is_exercise, is_test, points, read_notebook
 from .recognise import load_course_markers, recognise
@@ -29,6 +30,7 @@ from .review import evidence_flags, hint_flags
 from .sandbox import NoSandbox, resolve
 from .scoring import failed_tests, match_notes, score, status_reason
 from .sealing import hidden_sources, seal_tests, unsealed
+from .sharding import in_shard
 from .verdicts import read_records
 
 PACKAGE = Path(__file__).resolve().parents[1]  # the whole grader package, in-kernel side included
@@ -148,12 +150,6 @@ def missing_result(student, assignment):
                   name=student.name)
 
 
-def in_shard(student, shard):
-    """Whether a student belongs to shard (k, n), 1 <= k <= n: a stable hash of the id."""
-    k, n = shard
-    return int(hashlib.sha256(student.encode()).hexdigest(), 16) % n == k - 1
-
-
 def _changed_on_disk(submission):
     """Whether a plain submission file differs now from the bytes the intake read (zip entries: never)."""
     path = Path(submission.origin)
@@ -167,7 +163,7 @@ def grade_batch(paths, assignment, out, jobs=2, force=False, progress=True, shar
                 roster=None):
     """Grade the submissions under `paths` (files, folders, LMS zips), or only shard (k, n) of them, into `out`.
 
-    Unchanged submissions are skipped. `roster`: students from grader.host.intake.read_roster (then ids are 학번,
+    Unchanged submissions are skipped. `roster`: students from grader.host.intake.roster.read_roster (then ids are 학번,
     files that match no one are listed in intake.csv, students without a file get a `missing` row).
     `sandbox`: a runner from grader.host.sandbox, or "auto"/"bwrap"/"none" (None: $GRADER_SANDBOX, else auto).
     Every file is read once, before any student code runs; only this process writes into `out`.

@@ -56,7 +56,7 @@ def _lesson_order(found, course):
 
 
 def build(result_dirs, course=None, roster=None):
-    """The Gradebook of `result_dirs`; `roster` (grader.host.intake.read_roster) adds names and absent students."""
+    """The Gradebook of `result_dirs`; `roster` (intake.roster.read_roster) adds names and absent students."""
     table, warnings = _collect(result_dirs)
     lessons = _lesson_order({lesson for _, lesson in table}, course)
     names = {s.id: s.name for s in roster or ()}

@@ -28,7 +28,7 @@ from pathlib import Path
 from .course import Course
 from .csv_files import EXCEL_ENCODING, decode_text, text_encoding, write_csv
 from .gradebook import Gradebook, build
-from .intake import Student, contains_token
+from .intake.roster import Student, contains_token
 from .results import STATUS_KO, Status
 
 

@@ -12,13 +12,14 @@ from pathlib import Path
 
 import nbformat
 
-from .results import STATUS_KO, read_result, read_results
+from .results import STATUS_KO, read_results
 
 CSV_COLUMNS = ["student", "name", "lesson", "score", "max_score", "status", "reason", "review", "file", "sandbox",
                "sha256"]
 
 
-def _write_atomic(path, text, encoding="utf-8"):
+def write_atomic(path: str | Path, text: str, encoding: str = "utf-8") -> None:
+    """Write `text` to `path` atomically (temporary file + rename)."""
     path = Path(path)
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(text, encoding=encoding)
@@ -27,35 +28,12 @@ def _write_atomic(path, text, encoding="utf-8"):
 
 def write_notebook(nb, path):
     path.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomic(path, nbformat.writes(nb))
+    write_atomic(path, nbformat.writes(nb))
 
 
 def write_student(result, out):
-    _write_atomic(Path(out) / f"{result.student}.json", result.to_json())
-    _write_atomic(Path(out) / f"{result.student}.html", feedback_html(result.to_dict()))
-
-
-def merge(shard_folders, out):
-    """Copy every student's results from shard output folders into `out`; rebuild grades.csv and report.html."""
-    from .class_report import write_class_report
-
-    out = Path(out)
-    (out / "notebooks").mkdir(parents=True, exist_ok=True)
-    copied = 0
-    for folder in map(Path, shard_folders):
-        for result in sorted(folder.glob("*.json")):
-            data = read_result(result)
-            if not data or "student" not in data:
-                continue
-            for source in (result, result.with_suffix(".html"),
-                           folder / "notebooks" / f"{result.stem}.ipynb"):
-                if source.exists():
-                    _write_atomic(out / source.relative_to(folder), source.read_text(encoding="utf-8"))
-            copied += 1
-    rows = write_grades(out)
-    results = read_results(out)
-    write_class_report(results, out / "report.html", lesson=", ".join(sorted({r["lesson"] for r in results})))
-    return copied, rows
+    write_atomic(Path(out) / f"{result.student}.json", result.to_json())
+    write_atomic(Path(out) / f"{result.student}.html", feedback_html(result.to_dict()))
 
 
 def _number(value):
@@ -72,7 +50,7 @@ def write_grades(out):
         writer.writerow({**data, "score": _number(data["score"]),
                          "max_score": _number(data["max_score"]),
                          "review": "; ".join(data.get("review", []))})
-    _write_atomic(Path(out) / "grades.csv", buffer.getvalue(), encoding="utf-8-sig")
+    write_atomic(Path(out) / "grades.csv", buffer.getvalue(), encoding="utf-8-sig")
     return len(rows)
 
 
