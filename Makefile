@@ -33,7 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/notebooks.py
 
 mutants: $(STAMP)
-	$(BIN)/python benchmarks/mutants.py
+	$(BIN)/python -m benchmarks.mutants
 
 # 모든 레슨을 실제 크기 데이터로: 레슨별 시간·최대 메모리, fit 기록 켬/끔 (make test에는 없음; 2코어에서 약 30분)
 colab-scale: $(STAMP)

@@ -1,6 +1,7 @@
 """Every lesson at Colab scale: wall time and peak memory, with the grader's fit/evaluate/predict recording on and off.
 
-Usage: .venv/bin/python benchmarks/colab_scale.py [LESSON ...] [--pairs N]     (`make colab-scale`; not in `make test`)
+Usage: .venv/bin/python benchmarks/colab_scale.py [LESSON ...] [--pairs N] [--no-record]
+       (`make colab-scale`; not in `make test`)
 
 Data: the real Keras files found in ../shared/datasets (Boston housing today) and synthetic files of the real
 sizes for the others (grader.datasets scale "real": IMDB 25,000 / 25,000 reviews, Reuters 8,982 / 2,246 articles),
@@ -15,13 +16,12 @@ in .cache/datasets-real. Each run is a fresh kernel:
 Time is the notebook's own cells (kernel start and the first import excluded); memory is the kernel's peak
 resident set. Targets (issue 18): the recording takes at most 5 % of a lesson's time and 10 % of its peak memory;
 every lesson's peak stays under 10 GB (Colab gives about 12.7 GB). Exit status 1 when a target is missed.
+The table replaces this run's section of benchmarks/RESULTS.md unless `--no-record`.
 """
 
 import argparse
-import datetime
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -35,7 +35,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.mutants import git_commit  # noqa: E402
+from benchmarks import results_file  # noqa: E402
 from grader.datasets import default_folder  # noqa: E402
 from grader.host.course import load_course  # noqa: E402
 from grader.host.samples import filled  # noqa: E402
@@ -147,22 +147,17 @@ def row(name, runs):
             f"{memory_cost:+.1%} | {runs['graded']['seconds']:.1f} | {gb['graded']:.2f} |"), missed
 
 
-def describe_machine():
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (f"{datetime.date.today()}, commit {git_commit()}, {platform.machine()} {os.cpu_count()} cores, "
-            f"{memory:.0f} GB, load average {os.getloadavg()[0]:.1f}")
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("lessons", nargs="*", help="lessons to run (default: all)")
     parser.add_argument("--pairs", type=int, default=1, help="student runs with recording off and on (default 1)")
+    results_file.add_option(parser)
     args = parser.parse_args(argv)
     course = load_course(ROOT)
     lessons = [course.lesson(name) for name in args.lessons] if args.lessons else course.lessons
-    started, machine = time.perf_counter(), describe_machine()
+    started, facts = time.perf_counter(), results_file.facts()
     datasets = default_folder("real")
-    print(f"# Colab scale ({machine}); datasets {datasets}: "
+    print(f"# Colab scale ({facts}); datasets {datasets}: "
           f"{json.loads((datasets / 'sources.json').read_text(encoding='utf-8'))}", flush=True)
     rows, missed = [], []
     with tempfile.TemporaryDirectory(prefix="colab-scale-ipython-") as folder:
@@ -172,15 +167,23 @@ def main(argv=None):
             line, misses = row(lesson.name, runs)
             rows.append(line)
             missed += problems + misses
-    print(f"\n실제 크기 데이터, 레슨별 (학생 실행: 시간·최대 메모리는 {args.pairs}쌍의 중앙값; {machine}, "
-          f"끝날 때 부하 평균 {os.getloadavg()[0]:.1f}, 전체 {time.perf_counter() - started:.0f}초)\n")
-    print("| 레슨 | 기록 끔 (초) | 기록 켬 (초) | 기록에 쓴 시간 (초, 비율) | 최대 메모리 끔 (GB) | 켬 (GB) | 메모리 | "
-          "채점 실행 (초) | 채점 최대 메모리 (GB) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    print("\n".join(rows))
-    for line in missed:
-        print(f"TARGET MISSED: {line}")
+    text = summary(rows, missed, args.pairs, time.perf_counter() - started)
+    print(f"\n{text}")
+    if not args.no_record:
+        chosen = results_file.lesson_set([lesson.name for lesson in lessons], course)
+        results_file.record(f"Colab 규모 (colab_scale.py, {chosen})", text)
     return 1 if missed else 0
+
+
+def summary(rows, missed, pairs, seconds):
+    """The table of every lesson and the targets missed, as printed and recorded."""
+    lines = [f"실제 크기 데이터, 레슨별 (학생 실행: 시간·최대 메모리는 {pairs}쌍의 중앙값; 전체 {seconds:.0f}초)\n",
+             "| 레슨 | 기록 끔 (초) | 기록 켬 (초) | 기록에 쓴 시간 (초, 비율) | 최대 메모리 끔 (GB) | 켬 (GB) | "
+             "메모리 | 채점 실행 (초) | 채점 최대 메모리 (GB) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|", *rows]
+    if missed:
+        lines += ["", *(f"TARGET MISSED: {line}" for line in missed)]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

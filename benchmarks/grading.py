@@ -1,6 +1,6 @@
 """Grading throughput of `grader grade` vs plain `nbgrader autograde`, side by side in one run.
 
-Usage: .venv/bin/python benchmarks/grading.py [--lesson 01_layers] [-n 24] [--jobs CORES]
+Usage: .venv/bin/python benchmarks/grading.py [--lesson 01_layers] [-n 24] [--jobs CORES] [--no-record]
 
 Both graders get the same class of N submissions (correct, wrong and unanswered ones with intact
 metadata, plus damaged ones: metadata stripped, cells reordered or duplicated, ...). Prints both
@@ -16,6 +16,8 @@ as the median of `--sandbox-pairs` paired runs (`--sandbox-only` skips everythin
 `--against REV` times `grader grade` of the same class with this checkout and with commit REV (a temporary git
 worktree), alternating for `--rounds` rounds, and prints both medians and their ratio: whether a change kept the
 throughput.
+
+The figures replace this run's section of benchmarks/RESULTS.md (one per measurement and lesson) unless `--no-record`.
 """
 
 import argparse
@@ -25,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -35,6 +38,7 @@ os.environ.setdefault("IPYTHONDIR", str(ROOT / "tests" / "ipython"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import results_file  # noqa: E402
 from grader.host.course import load_course  # noqa: E402
 from grader.host.execute import Limits  # noqa: E402
 from grader.host.grade import Assignment, grade_batch  # noqa: E402
@@ -103,14 +107,16 @@ def sandbox_overhead(assignment, path, work, pairs):
     return times
 
 
-def print_sandbox_overhead(times):
+def sandbox_text(times):
+    """The sandbox overhead as a Markdown table and the ratios."""
     none, bwrap = times["none"], times["bwrap"]
-    print(f"sandbox overhead, one submission graded alone, median of {len(none)} paired runs:")
-    print(f"  without sandbox (--sandbox none):   {statistics.median(none):6.2f} s   {[round(t, 2) for t in none]}")
-    print(f"  with bubblewrap (--sandbox bwrap):  {statistics.median(bwrap):6.2f} s   {[round(t, 2) for t in bwrap]}")
+    rows = [[f"`--sandbox {name}`", f"{statistics.median(values):.2f}", [round(v, 2) for v in values]]
+            for name, values in (("none", none), ("bwrap", bwrap))]
     ratio = statistics.median(b / n for b, n in zip(bwrap, none))
-    print(f"  overhead: median of paired ratios {100 * (ratio - 1):+.1f} %, ratio of medians "
-          f"{100 * (statistics.median(bwrap) / statistics.median(none) - 1):+.1f} %  (target <= 5 %)")
+    return (results_file.table(["제출물 하나를 혼자 채점", "중앙값 (초)", "각 실행 (초)"], rows)
+            + f"\n\n샌드박스 부담 ({len(none)}쌍을 번갈아): 쌍별 비율의 중앙값 **{100 * (ratio - 1):+.1f} %**, "
+            f"중앙값끼리의 비율 {100 * (statistics.median(bwrap) / statistics.median(none) - 1):+.1f} % "
+            "(목표 5 % 이하)")
 
 
 def grade_seconds(tree, lesson, folder, out, jobs):
@@ -139,16 +145,26 @@ def against(revision, lesson, folder, work, jobs, rounds):
     return times
 
 
-def print_against(times, n):
-    (mine, mine_times), (other, other_times) = times.items()
-    print(f"grader grade, {n} submissions, alternating, median of {len(mine_times)} rounds:")
-    for label, values in times.items():
-        print(f"  {label:<22}{statistics.median(values):7.1f} s   {[round(t, 1) for t in values]}")
+def against_text(times, n):
+    """This checkout and the other revision, median seconds per batch, as a Markdown table and their ratio."""
+    (_, mine_times), (other, other_times) = times.items()
+    rows = [[f"`{label}`" if label == other else label, f"{statistics.median(values):.1f}",
+             [round(v, 1) for v in values]] for label, values in times.items()]
     ratio = statistics.median(a / b for a, b in zip(mine_times, other_times))
-    print(f"  this checkout / {other}: median of paired ratios {ratio:.3f}  (target <= 1.10)")
+    return (results_file.table([f"`grader grade`, 제출물 {n}개", "중앙값 (초)", "회차마다 (초)"], rows)
+            + f"\n\n이 저장소 / `{other}`: 쌍별 비율의 중앙값 **{ratio:.3f}** "
+            f"(한도 1.10; {len(mine_times)}회를 번갈아)")
 
 
-def main():
+@dataclass
+class Measurement:
+    """What a run measured: its section of RESULTS.md, the figures (Markdown) and the exit status."""
+    title: str
+    text: str
+    status: int = 0
+
+
+def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lesson", default="01_layers")
     parser.add_argument("-n", type=int, default=24, help="number of submissions")
@@ -157,8 +173,12 @@ def main():
     parser.add_argument("--sandbox-only", action="store_true", help="only the sandbox overhead")
     parser.add_argument("--against", metavar="REV", help="only: this checkout vs commit REV, alternating")
     parser.add_argument("--rounds", type=int, default=4, help="rounds of --against")
-    args = parser.parse_args()
+    results_file.add_option(parser)
+    return parser.parse_args()
 
+
+def main():
+    args = parse_args()
     course = load_course(ROOT)
     lesson = course.lesson(args.lesson)
     assignment = Assignment.load(course, lesson, Limits())
@@ -167,27 +187,44 @@ def main():
     work = Path(tempfile.mkdtemp(prefix="grading-bench-"))
     print(f"{lesson.name}: {args.n} submissions ({sum(i for _, i in students.values())} intact), "
           f"{args.jobs} jobs, work folder {work}")
-
     folder = work / "class"
     folder.mkdir()
     paths = []
     for student, (nb, _) in students.items():
         paths.append(folder / f"{student}_{lesson.name}.ipynb")
         nbformat.write(nb, paths[-1])
+    measured = measure(args, course, assignment, students, paths, work)
+    print(f"\n{measured.text}")
+    if not args.no_record:
+        results_file.record(measured.title, measured.text)
+    return measured.status
+
+
+def measure(args, course, assignment, students, paths, work):
+    """The measurement the options ask for: --against, --sandbox-only, or the comparison with nbgrader."""
     if args.against:
-        print_against(against(args.against, lesson.name, folder, work, args.jobs, args.rounds), args.n)
-        return 0
+        times = against(args.against, assignment.lesson, paths[0].parent, work, args.jobs, args.rounds)
+        return Measurement(f"이전 커밋과 비교한 처리량 (grading.py --against, {assignment.lesson})",
+                           against_text(times, args.n))
     sandbox_times = None
     if probe():
         print(f"bubblewrap unavailable ({probe()}): no sandbox overhead measured")
     elif args.sandbox_pairs:
         sandbox_times = sandbox_overhead(assignment, paths[0], work, args.sandbox_pairs)
         if args.sandbox_only:
-            print_sandbox_overhead(sandbox_times)
-            return 0
+            return Measurement(f"샌드박스 부담 (grading.py --sandbox-only, {assignment.lesson})",
+                               sandbox_text(sandbox_times))
+    measured = compare(args, course, assignment, students, paths, work)
+    if sandbox_times:
+        measured.text += f"\n\n{sandbox_text(sandbox_times)}"
+    return measured
+
+
+def compare(args, course, assignment, students, paths, work):
+    """`grader grade` and `nbgrader autograde` on the same class: throughput, scores, per-submission time."""
+    lesson = course.lesson(assignment.lesson)
     started = time.perf_counter()
     results, _, _ = grade_batch(paths, assignment, work / "ours", jobs=args.jobs, progress=False)
-    print(f"grader grade ran with --sandbox {results[0].sandbox}")
     ours_seconds = time.perf_counter() - started
     ours = {r.student: r.score for r in results}
 
@@ -198,6 +235,26 @@ def main():
     theirs = autograde(nbgrader_folder, lesson)
     nbgrader_seconds = time.perf_counter() - started
 
+    intact = [s for s, (_, ok) in students.items() if ok]
+    disagree = [s for s in intact if theirs.get(s) != ours.get(s)]
+    rescued = [s for s, (_, ok) in students.items() if not ok and ours[s] > theirs.get(s, 0)]
+    throughput = results_file.table(["", "걸린 시간 (초)", "분당 처리량"], [
+        [f"`grader grade --jobs {args.jobs} --sandbox {results[0].sandbox}`", f"{ours_seconds:.1f}",
+         f"{60 * args.n / ours_seconds:.1f}"],
+        ["`nbgrader autograde` (직렬, 재실행 포함)", f"{nbgrader_seconds:.1f}",
+         f"{60 * args.n / nbgrader_seconds:.1f}"],
+        ["**비율**", "", f"**{nbgrader_seconds / ours_seconds:.2f}배** (목표 2배 이상)"]])
+    scores = results_file.table(["제출물", "수"], [
+        ["손상되지 않은 제출물 중 점수가 같은 것", f"{len(intact) - len(disagree)}/{len(intact)}"
+         + (f"; DISAGREE: {disagree}" if disagree else "")],
+        ["grader가 nbgrader보다 높게 채점한 손상된 제출물", f"{len(rescued)}/{args.n - len(intact)}"],
+        ["nbgrader가 채점하지 못한 제출물 (0점; 빼고 다시 실행)", args.n - len(theirs)]])
+    text = f"{throughput}\n\n{scores}\n\n{serial_text(assignment, paths, work)}"
+    return Measurement(f"채점 처리량 (grading.py, {lesson.name})", text, 1 if disagree else 0)
+
+
+def serial_text(assignment, paths, work):
+    """One submission graded alone (jobs=1): the notebook's own code and the overhead, beside a bare import."""
     serial = [p for p in paths if "intact" in p.name][:3]
     started = time.perf_counter()
     serial_results, _, _ = grade_batch(serial, assignment, work / "serial", jobs=1, progress=False)
@@ -206,31 +263,11 @@ def main():
         own_code_seconds(nbformat.read(work / "serial" / "notebooks" / f"{r.student}.ipynb", as_version=4))
         for r in serial_results)
     bare = bare_import_seconds()
-
-    intact = [s for s, (_, ok) in students.items() if ok]
-    disagree = [s for s in intact if theirs.get(s) != ours.get(s)]
-    rescued = [s for s, (_, ok) in students.items() if not ok and ours[s] > theirs.get(s, 0)]
-    print()
-    print(f"{'grader':<22}{'seconds':>9}{'submissions/min':>17}")
-    print(f"{'grader grade':<22}{ours_seconds:>9.1f}{60 * args.n / ours_seconds:>17.1f}")
-    print(f"{'nbgrader autograde':<22}{nbgrader_seconds:>9.1f}{60 * args.n / nbgrader_seconds:>17.1f}")
-    print(f"throughput ratio (grader / nbgrader): {nbgrader_seconds / ours_seconds:.2f}x  (target >= 2x)")
-    print()
-    print(f"scores on intact submissions: {len(intact) - len(disagree)}/{len(intact)} agree"
-          + (f"; DISAGREE: {disagree}" if disagree else ""))
-    print(f"damaged submissions scored higher by grader than by nbgrader: {len(rescued)}/{args.n - len(intact)}")
-    print(f"submissions nbgrader could not grade (counted as 0; nbgrader reran without them): "
-          f"{args.n - len(theirs)}")
-    print()
-    print(f"serial per-submission time (jobs=1):     {per_submission:6.2f} s")
-    print(f"  notebook's own code (after imports):    {own:6.2f} s")
-    print(f"  overhead (process, kernel, imports):    {per_submission - own:6.2f} s")
-    print(f"bare `python -c \"import tensorflow\"`:     {bare:6.2f} s  "
-          f"(overhead = {(per_submission - own) / bare:.2f}x bare import)")
-    if sandbox_times:
-        print()
-        print_sandbox_overhead(sandbox_times)
-    return 1 if disagree else 0
+    return results_file.table(["제출물 하나를 혼자 채점 (`--jobs 1`)", "초"], [
+        ["전체", f"{per_submission:.2f}"],
+        ["노트북 자체 코드 (import 뒤)", f"{own:.2f}"],
+        ["부가 시간 (프로세스·커널 시작, import)", f"{per_submission - own:.2f}"],
+        ['`python -c "import tensorflow"`', f"{bare:.2f} (부가 시간은 이것의 {(per_submission - own) / bare:.2f}배)"]])
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The mutation harness (benchmarks/mutants.py): its operators, and a fast seeded sample of lessons 01-02.
+"""The mutation harness (benchmarks/mutants/): its operators, and a fast seeded sample of lessons 01-02.
 
 The sample must be killed by the tests (or listed in benchmarks/equivalent.toml); the full
 measurement is `make mutants`.
@@ -9,7 +9,10 @@ import ast
 import nbformat
 import pytest
 
-from benchmarks import mutants as harness
+from benchmarks.mutants.equivalents import apply_equivalents, load_equivalents
+from benchmarks.mutants.mutant import LessonResult, mutants_of, tally
+from benchmarks.mutants.operators import OPERATORS
+from benchmarks.mutants.runner import judge_lesson, sample, with_answer
 from grader.host.notebook import answer_of
 from tests.conftest import ROOT
 
@@ -91,8 +94,8 @@ CASES = [
 
 
 def made(operator, source, kernel=KERNEL):
-    op = next(op for op in harness.OPERATORS if op.__name__ == operator)
-    return harness.mutants_of(source, kernel, operators=[op])
+    op = next(op for op in OPERATORS if op.__name__ == operator)
+    return mutants_of(source, kernel, operators=[op])
 
 
 @pytest.mark.parametrize(("operator", "source", "expected"), CASES)
@@ -102,10 +105,10 @@ def test_operator_makes_the_expected_mutant(operator, source, expected):
 
 
 def test_every_operator_is_tested():
-    assert {op.__name__ for op in harness.OPERATORS} == {case[0] for case in CASES}
+    assert {op.__name__ for op in OPERATORS} == {case[0] for case in CASES}
 
 
-@pytest.mark.parametrize("operator", [op.__name__ for op in harness.OPERATORS])
+@pytest.mark.parametrize("operator", [op.__name__ for op in OPERATORS])
 def test_mutants_differ_from_the_answer_and_from_each_other(operator):
     for source in {case[1] for case in CASES}:
         found = made(operator, source)
@@ -134,50 +137,50 @@ def test_a_literal_mutant_is_named_by_its_target_not_its_value():
 
 def test_with_answer_keeps_the_rest_of_the_cell():
     cell = "# [연습 1-1] t\n# task\n### BEGIN SOLUTION\nx = 1\n### END SOLUTION\nprint(x)"
-    assert harness.with_answer(cell, "x = 2\n") == cell.replace("x = 1", "x = 2")
+    assert with_answer(cell, "x = 2\n") == cell.replace("x = 1", "x = 2")
 
 
 def test_with_answer_of_a_function_exercise_brings_its_own_def_line():
     cell = "# [연습 5-2] t\n# task\ndef f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\nprint(f(1))"
     answer = answer_of(nbformat.v4.new_code_cell(cell))
     assert answer == "def f(x):\n    return x\n"
-    mutated = harness.with_answer(cell, answer.replace("return x", "return -x"))
+    mutated = with_answer(cell, answer.replace("return x", "return -x"))
     assert mutated == "# [연습 5-2] t\n# task\ndef f(x):\n    return -x\nprint(f(1))"
     compile(mutated, "<cell>", "exec")
 
 
 def test_sample_is_seeded_and_keeps_order():
     items = list(range(50))
-    first = harness.sample(items, 5, 0, "a")
-    assert first == harness.sample(items, 5, 0, "a") == sorted(first) and len(first) == 5
-    assert harness.sample(items, 5, 1, "a") != first
-    assert harness.sample(items, None, 0, "a") == items
+    first = sample(items, 5, 0, "a")
+    assert first == sample(items, 5, 0, "a") == sorted(first) and len(first) == 5
+    assert sample(items, 5, 1, "a") != first
+    assert sample(items, None, 0, "a") == items
 
 
 def test_unlisted_survivors_fail_and_listed_ones_are_equivalent():
-    result = harness.LessonResult("01_layers", made("units", "l = Dense(16)"))
+    result = LessonResult("01_layers", made("units", "l = Dense(16)"))
     for mutant in result.mutants:
         mutant.exercise, mutant.lesson, mutant.verdict = "1-1", "01_layers", "survived"
     listed = {"lesson": "01_layers", "exercise": "1-1", "operator": "units", "id": result.mutants[0].id,
               "mutation": "Dense(16 → 32)", "quote": "..."}
     stale = dict(listed, id="00000000")
-    warnings = harness.apply_equivalents([result], [listed, stale])
+    warnings = apply_equivalents([result], [listed, stale])
     assert [m.verdict for m in result.mutants] == ["equivalent", "survived"]
     assert warnings and "00000000" in warnings[0]
-    counts = harness.tally(result.mutants)
+    counts = tally(result.mutants)
     assert counts["rate"] == 0.0 and counts["equivalent"] == 1
 
 
 def test_equivalent_file_is_valid():
-    entries = harness.load_equivalents()
+    entries = load_equivalents()
     assert all(e["lesson"] and e["quote"].strip() for e in entries)
 
 
 @pytest.mark.parametrize("lesson", ["01_layers", "02_models"])
 def test_a_sample_of_mutants_is_killed(course, lesson):
-    result = harness.judge_lesson(course, course.lesson(lesson), n=3, seed=0, log=lambda line: None)
+    result = judge_lesson(course, course.lesson(lesson), n=3, seed=0, log=lambda line: None)
     assert result.errors == []
-    harness.apply_equivalents([result], harness.load_equivalents(ROOT / "benchmarks" / "equivalent.toml"))
+    apply_equivalents([result], load_equivalents(ROOT / "benchmarks" / "equivalent.toml"))
     judged = [m for m in result.mutants if m.verdict]
     assert len(judged) >= 8
     survivors = [f"{m.id} 연습 {m.exercise} {m.operator}: {m.description}\n{m.diff()}"
@@ -191,7 +194,7 @@ def test_equivalent_entries_need_a_quote_and_are_listed_once(tmp_path):
     path = tmp_path / "equivalent.toml"
     path.write_text(entry.format(quote=""), encoding="utf-8")
     with pytest.raises(ValueError, match="quote"):
-        harness.load_equivalents(path)
+        load_equivalents(path)
     path.write_text(entry.format(quote="a") * 2, encoding="utf-8")
     with pytest.raises(ValueError, match="twice"):
-        harness.load_equivalents(path)
+        load_equivalents(path)
