@@ -25,6 +25,7 @@ release: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check grader tests benchmarks conftest.py
+	$(BIN)/mypy
 	$(BIN)/grader release --check
 	$(BIN)/pytest -n auto --maxprocesses 4
 

@@ -8,16 +8,22 @@ models learn them like the real ones (small by default; `scale="real"` writes th
 The switch is the IPython startup file in tests/ipython (set IPYTHONDIR to that folder).
 """
 
+from __future__ import annotations
+
 import filecmp
 import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-FILES = {
+Length = Callable[[np.random.Generator], int]  # draws one text's number of words
+
+FILES: dict[str, tuple[str, ...]] = {
     "imdb": ("imdb.npz", "imdb_word_index.json"),
     "reuters": ("reuters.npz", "reuters_word_index.json"),
     "boston_housing": ("boston_housing.npz",),
@@ -40,7 +46,7 @@ NEGATIVE_WORDS = ("awful terrible boring waste worst poorly dull stupid horrible
                   "pointless annoying disappointing ridiculous").split()
 
 
-def _word_index(rng):
+def _word_index(rng: np.random.Generator) -> dict[str, int]:
     """Readable words for the most frequent ranks, 'wordN' for the rest; rank 1 is most frequent."""
     words = list(COMMON_WORDS)
     special = POSITIVE_WORDS + NEGATIVE_WORDS
@@ -52,11 +58,12 @@ def _word_index(rng):
     return index
 
 
-def _zipf_ranks(rng, size):
+def _zipf_ranks(rng: np.random.Generator, size: int) -> list[int]:
     return [int(r) for r in np.minimum(rng.zipf(1.3, size=size), VOCABULARY * 2 - 1)]
 
 
-def _texts(rng, labels, topic_words, length, cue_rate):
+def _texts(rng: np.random.Generator, labels: np.ndarray, topic_words: dict[int, list[int]], length: Length,
+           cue_rate: float) -> np.ndarray:
     """Sequences of word ranks: common words plus some words typical of each sample's label;
     `length(rng)` draws each text's number of words."""
     texts = []
@@ -73,7 +80,8 @@ def _texts(rng, labels, topic_words, length, cue_rate):
     return array
 
 
-def _noisy(rng, labels, classes, rate, p=None):
+def _noisy(rng: np.random.Generator, labels: np.ndarray, classes: int, rate: float,
+           p: np.ndarray | None = None) -> np.ndarray:
     """Relabel a fraction of samples at random (classes drawn with frequencies `p`, else uniformly),
     as real annotations are imperfect."""
     flip = rng.random(len(labels)) < rate
@@ -81,11 +89,11 @@ def _noisy(rng, labels, classes, rate, p=None):
     return np.where(flip, other, labels).astype("int64")
 
 
-def _uniform(low, high):
+def _uniform(low: int, high: int) -> Length:
     return lambda rng: int(rng.integers(low, high))
 
 
-def _lognormal(mean, sigma, low, high):
+def _lognormal(mean: float, sigma: float, low: int, high: int) -> Length:
     """Text lengths with the long right tail of real texts, `mean` words on average."""
     mu = np.log(mean) - sigma ** 2 / 2
     return lambda rng: int(np.clip(rng.lognormal(mu, sigma), low, high))
@@ -97,28 +105,29 @@ REUTERS_TOPICS = (55, 432, 74, 3159, 1949, 17, 48, 16, 139, 101, 124, 390, 49, 1
 # Per scale: IMDB reviews per part and their lengths; Reuters articles (load_data keeps 80 % for training), their
 # lengths and topic frequencies (None: random, with topics 3 and 4 the largest). "real": the sizes of the real
 # files (IMDB 25,000 / 25,000 reviews of 236 words on average; Reuters 8,982 / 2,246 articles of 145 words).
-SCALES = {
+SCALES: dict[str, dict[str, tuple[Any, ...]]] = {  # {scale: {dataset: the writer's arguments after rng}}
     "small": {"imdb": (5000, _uniform(40, 240)), "reuters": (5000, _uniform(20, 200), None)},
     "real": {"imdb": (25_000, _lognormal(236, 0.66, 11, 2494)),
              "reuters": (11_228, _lognormal(145.5, 0.92, 2, 2376), np.array(REUTERS_TOPICS) / sum(REUTERS_TOPICS))},
 }
 
 
-def _write_imdb(folder, rng, size, length):
+def _write_imdb(folder: Path, rng: np.random.Generator, size: int, length: Length) -> None:
     index = _word_index(rng)
     cue_words = {1: [index[w] for w in POSITIVE_WORDS], 0: [index[w] for w in NEGATIVE_WORDS]}
     extra = rng.choice(np.arange(200, VOCABULARY - 3), size=(2, 150), replace=False)
     cues = {label: cue_words[label] + list(extra[label]) for label in (0, 1)}
-    data = {}
+    data: dict[str, np.ndarray] = {}
     for part in ("train", "test"):
         labels = rng.integers(0, 2, size=size)
         data[f"x_{part}"] = _texts(rng, labels, cues, length, cue_rate=0.03)
         data[f"y_{part}"] = _noisy(rng, labels, 2, 0.16)
-    np.savez(folder / "imdb.npz", **data)
+    np.savez(folder / "imdb.npz", **data)  # type: ignore[arg-type]  # mypy: **data could fill savez's allow_pickle
     (folder / "imdb_word_index.json").write_text(json.dumps(index), encoding="utf-8")
 
 
-def _write_reuters(folder, rng, size, length, frequency, topics=46):
+def _write_reuters(folder: Path, rng: np.random.Generator, size: int, length: Length,
+                   frequency: np.ndarray | None, topics: int = 46) -> None:
     index = _word_index(rng)
     real_frequency = frequency
     if frequency is None:
@@ -132,7 +141,7 @@ def _write_reuters(folder, rng, size, length, frequency, topics=46):
     (folder / "reuters_word_index.json").write_text(json.dumps(index), encoding="utf-8")
 
 
-def _write_boston_housing(folder, rng, size=506):
+def _write_boston_housing(folder: Path, rng: np.random.Generator, size: int = 506) -> None:
     """13 features on very different scales, prices in $1000s between 5 and 50."""
     scales = np.array([10, 25, 11, 0.3, 0.12, 0.7, 28, 2.1, 8.7, 170, 2.2, 90, 7.1])
     centers = np.array([3.6, 11, 11, 0.07, 0.55, 6.3, 68, 3.8, 9.5, 408, 18.5, 357, 12.7])
@@ -144,28 +153,29 @@ def _write_boston_housing(folder, rng, size=506):
     np.savez(folder / "boston_housing.npz", x=x, y=np.clip(price, 5, 50))
 
 
-WRITERS = {"imdb": _write_imdb, "reuters": _write_reuters, "boston_housing": _write_boston_housing}
+WRITERS: dict[str, Callable[..., None]] = {"imdb": _write_imdb, "reuters": _write_reuters,
+                                           "boston_housing": _write_boston_housing}
 SOURCES = "sources.json"  # in a prepared folder: where each dataset's files came from
 
 
-def prepare(folder, real=None, scale="small", seed=2024):
+def prepare(folder: Path | str, real: Path | str | None = None, scale: str = "small", seed: int = 2024) -> Path:
     """Fill `folder` with every dataset's files: a copy of those complete in the folder `real` (not a link:
     the grading sandbox mounts only `folder`), synthetic ones at `scale` for the rest. Files already there
     from the same source are kept; each file is replaced atomically."""
-    folder = Path(folder)
+    folder, real_folder = Path(folder), None if real is None else Path(real)
     folder.mkdir(parents=True, exist_ok=True)
     record = folder / SOURCES
     sources = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else {}
     for offset, (name, files) in enumerate(FILES.items()):
-        copied = real is not None and all((Path(real) / file).is_file() for file in files)
-        source = "real" if copied else f"synthetic {scale} {seed}"
+        copy_from = real_folder if real_folder and all((real_folder / file).is_file() for file in files) else None
+        source = "real" if copy_from else f"synthetic {scale} {seed}"
         if sources.get(name) == source and all((folder / file).is_file() and (
-                not copied or filecmp.cmp(Path(real) / file, folder / file)) for file in files):
+                copy_from is None or filecmp.cmp(copy_from / file, folder / file)) for file in files):
             continue
         with tempfile.TemporaryDirectory(prefix=".new-", dir=folder) as new:
-            if copied:
+            if copy_from:
                 for file in files:
-                    shutil.copy2(Path(real) / file, Path(new) / file)
+                    shutil.copy2(copy_from / file, Path(new) / file)
             else:
                 WRITERS[name](Path(new), np.random.default_rng(seed + offset), *SCALES[scale].get(name, ()))
             for file in files:
@@ -176,7 +186,7 @@ def prepare(folder, real=None, scale="small", seed=2024):
     return folder
 
 
-def default_folder(scale="small"):
+def default_folder(scale: str = "small") -> Path:
     """The folder the offline switch reads: COURSE_DATASETS if set; else .cache/datasets in the checkout
     (.cache/datasets-real for scale "real"), prepared from the real files in ../shared/datasets beside it."""
     if scale == "small" and os.environ.get("COURSE_DATASETS"):
@@ -187,15 +197,16 @@ def default_folder(scale="small"):
     return prepare(cache, checkout.parent / "shared" / "datasets", scale)
 
 
-def use_local_datasets(folder=None):
+def use_local_datasets(folder: Path | str | None = None) -> Path:
     """Make keras.datasets.{imdb,reuters,boston_housing} read their files from `folder`."""
     import importlib
 
     folder = Path(folder or default_folder())
 
-    def local_file(fname=None, origin=None, **_):
+    def local_file(fname: str, origin: str, **_: object) -> str:  # keras passes both
         return str(folder / Path(origin or fname).name)
 
     for name in FILES:
-        importlib.import_module(f"keras.src.datasets.{name}").get_file = local_file
+        module: Any = importlib.import_module(f"keras.src.datasets.{name}")  # Keras: no type information
+        module.get_file = local_file
     return folder

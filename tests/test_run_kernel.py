@@ -8,6 +8,7 @@ refusals come back as signed evidence; an exception the student kept holds no fr
 kind are bounded.
 """
 
+import builtins
 import json
 import uuid
 
@@ -19,6 +20,7 @@ from grader.host.grade import PACKAGE, package_files
 from grader.host.match import ROLE_ANSWER, ROLE_EXTRA, _install_cell, _student_cell
 from grader.host.sealing import seal_tests, unsealed
 from grader.host.verdicts import read_records
+from grader.run import kernel
 from grader.run.seal import new_key
 
 CANARIES = [f"canary-hidden-{uuid.uuid4().hex[:8]}", f"canary-answer-{uuid.uuid4().hex[:8]}"]
@@ -169,3 +171,14 @@ def test_every_output_kind_is_bounded(run):
     assert len(json.dumps(outputs)) < 2_200_000
     assert "output truncated" in outputs[0]["text"]
     assert "output of" in outputs[1]["text"] and outputs[1]["output_type"] == "stream"
+
+
+def test_test_code_compiles_as_written_not_under_the_kernel_modules_future_imports():
+    """grader.run.kernel has `from __future__ import annotations`; the test cells and hidden modules it compiles
+    do not: their annotations are evaluated, as in the student's notebook."""
+    source = "def f(x: int): pass\nannotation = f.__annotations__['x']\n"
+    namespace = {"__builtins__": builtins}
+    assert kernel._as_function(source, "<grader:l99_ex1_test>", namespace, vars(builtins))()["annotation"] is int
+    hidden = kernel._Hidden({"grader.hidden": source}, ["grader.hidden"])
+    assert hidden.load("grader.hidden").annotation is int
+    hidden.close()

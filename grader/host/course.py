@@ -1,11 +1,15 @@
 """The course configuration (course.toml): lessons, repository URL, paths."""
 
+from __future__ import annotations
+
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
-try:
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # Python 3.10
+else:
     import tomli as tomllib
 
 
@@ -15,6 +19,12 @@ class Lesson:
     title: str
 
 
+class Repository(NamedTuple):
+    """A git repository and the branch students open and install from."""
+    url: str
+    branch: str
+
+
 @dataclass(frozen=True)
 class Course:
     root: Path
@@ -22,11 +32,11 @@ class Course:
     title: str
     repository: str  # the instructor's repository: solutions/ and hidden tests, may stay private
     branch: str
-    lessons: tuple
+    lessons: tuple[Lesson, ...]
     student_repository: str = ""  # the public student tree (`grader publish`): badges and setup cell
     student_branch: str = ""
 
-    def lesson(self, name):
+    def lesson(self, name: str) -> Lesson:
         """The lesson called `name` (e.g. '01_layers'); a clear error lists the known ones."""
         for lesson in self.lessons:
             if lesson.name == name:
@@ -34,31 +44,31 @@ class Course:
         known = ", ".join(lesson.name for lesson in self.lessons)
         raise KeyError(f"레슨 '{name}'이(가) course.toml에 없습니다 (unknown lesson). 있는 레슨: {known}")
 
-    def solution_path(self, lesson):
+    def solution_path(self, lesson: Lesson) -> Path:
         return self.root / "solutions" / f"{lesson.name}.ipynb"
 
-    def student_path(self, lesson):
+    def student_path(self, lesson: Lesson) -> Path:
         return self.root / "lessons" / f"{lesson.name}.ipynb"
 
-    def answers_path(self, lesson):
+    def answers_path(self, lesson: Lesson) -> Path:
         """The generated module of reference answers that hidden tests carry errors forward with."""
         return self.root / "grader" / "hidden" / "answers" / f"lesson{lesson.name[:2]}.py"
 
-    def public(self):
-        """(repository, branch) students open and install from: the student repository when there is one."""
-        return (self.student_repository or self.repository), (self.student_branch or self.branch)
+    def public(self) -> Repository:
+        """What students open and install from: the student repository when there is one."""
+        return Repository(self.student_repository or self.repository, self.student_branch or self.branch)
 
-    def colab_url(self, lesson):
+    def colab_url(self, lesson: Lesson) -> str:
         repository, branch = self.public()
         repo = repository.removeprefix("https://github.com/").removesuffix(".git")
         return (f"https://colab.research.google.com/github/{repo}/blob/{branch}"
                 f"/lessons/{lesson.name}.ipynb")
 
-    def pip_target(self):
+    def pip_target(self) -> str:
         return "grader @ git+{}@{}".format(*self.public())
 
 
-def load_course(root="."):
+def load_course(root: Path | str = ".") -> Course:
     """Read ROOT/course.toml."""
     root = Path(root).resolve()
     path = root / "course.toml"

@@ -4,13 +4,28 @@ Excel opens UTF-8 only with a byte order mark (`utf-8-sig`); Korean Excel saves 
 "Unicode text" as UTF-16. Numbers are written by Python, so the decimal mark is always a point.
 """
 
+from __future__ import annotations
+
 import codecs
 import csv
 import io
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal, TypedDict
+
+if TYPE_CHECKING:
+    from typing import Unpack
 
 EXCEL_ENCODING = "utf-8-sig"
+Quoting = Literal[0, 1, 2, 3]  # csv.QUOTE_MINIMAL, QUOTE_ALL, QUOTE_NONNUMERIC, QUOTE_NONE
+
+
+class CsvForm(TypedDict, total=False):
+    """How `encode_csv` writes a file, where it differs from the defaults (Excel's UTF-8, commas, CRLF)."""
+    encoding: str
+    delimiter: str
+    quoting: Quoting
+    newline: str
 
 
 class CsvEncodingError(ValueError):
@@ -37,7 +52,7 @@ def decode_text(data: bytes) -> str:
 
 
 def encode_csv(rows: list[list[str]], encoding: str = EXCEL_ENCODING, delimiter: str = ",",
-               quoting: int = csv.QUOTE_MINIMAL, newline: str = "\r\n") -> bytes:
+               quoting: Quoting = csv.QUOTE_MINIMAL, newline: str = "\r\n") -> bytes:
     """The bytes of a CSV file of `rows` (the header first); text the encoding cannot hold is an error."""
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=delimiter, quoting=quoting, lineterminator=newline).writerows(rows)
@@ -49,7 +64,7 @@ def encode_csv(rows: list[list[str]], encoding: str = EXCEL_ENCODING, delimiter:
                                f"{error.object[error.start:error.end]!r} — --encoding utf-8-sig를 쓰세요") from None
 
 
-def write_csv(path: Path | str, rows: list[list[str]], **form: str | int) -> Path:
+def write_csv(path: Path | str, rows: list[list[str]], **form: Unpack[CsvForm]) -> Path:
     """Write `rows` to `path` atomically (temporary file + rename); `form` as for `encode_csv`."""
     data = encode_csv(rows, **form)
     path = Path(path)

@@ -10,11 +10,14 @@
 Pages are the `<student>.html` files `grader grade` wrote; students who handed in nothing get no file.
 """
 
+from __future__ import annotations
+
 import os
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .csv_files import encode_csv
 from .intake.names import UNSAFE_CHARACTERS
@@ -29,7 +32,7 @@ MAPPING_NAME = "feedback_files.csv"
 class ReturnReport:
     path: Path
     pages: int  # feedback pages written
-    problems: list = field(default_factory=list)  # Problem
+    problems: list[Problem] = field(default_factory=list)
     problems_path: Path | None = None
 
 
@@ -39,10 +42,19 @@ def moodle_folder(student: Student) -> str:
     return f"{name or 'student'}_{student.lms_id}_assignsubmission_file_"
 
 
-def _pages(fmt: LmsFormat, folder: Path, roster: list | None) -> tuple:
-    """([(archive path, bytes, Student)], [Problem]) for every result in `folder` that has a page to return."""
+class _Page(NamedTuple):
+    """One feedback page to return."""
+    path: str  # in the archive
+    data: bytes
+    student: Student
+
+
+def _pages(fmt: LmsFormat, folder: Path, roster: list[Student] | None) -> tuple[list[_Page], list[Problem]]:
+    """The page of every result in `folder` that has one to return, and the students left out."""
     known = {student.id: student for student in roster or ()}
-    files, problems, used = [], [], set()
+    files: list[_Page] = []
+    problems: list[Problem] = []
+    used: set[str] = set()
     for result in read_results(folder):
         student = known.get(result["student"]) or Student(result["student"], result.get("name", ""))
         who = f"{student.id} {student.name}".strip()
@@ -62,11 +74,11 @@ def _pages(fmt: LmsFormat, folder: Path, roster: list | None) -> tuple:
             problems.append(Problem(ProblemKind.AMBIGUOUS, who, f"같은 파일 이름 (same file name) {path}"))
             continue
         used.add(path)
-        files.append((path, page.read_bytes(), student))
+        files.append(_Page(path, page.read_bytes(), student))
     return files, problems
 
 
-def _write(out: Path, entries: list) -> None:
+def _write(out: Path, entries: list[tuple[str, bytes]]) -> None:
     """Entries (archive path, bytes) into a zip when `out` ends in .zip, else into the folder `out`."""
     if out.suffix.casefold() == ".zip":
         temporary = out.with_name(f".{out.name}.tmp")
@@ -81,8 +93,8 @@ def _write(out: Path, entries: list) -> None:
         target.write_bytes(data)
 
 
-def return_feedback(fmt: LmsFormat, result_dir: Path | str, out: Path | str,
-                    roster: list | None = None) -> ReturnReport:
+def return_feedback(fmt: LmsFormat | str, result_dir: Path | str, out: Path | str,
+                    roster: list[Student] | None = None) -> ReturnReport:
     """Write the feedback pages of `result_dir` to `out` (a .zip, or a folder) as `fmt` takes them back."""
     fmt, folder, out = LmsFormat(fmt), Path(result_dir), Path(out)
     if fmt is LmsFormat.MOODLE and out.suffix.casefold() != ".zip":

@@ -17,16 +17,20 @@ and LMS_ID; a student or LMS row that matches nothing, or several, is listed as 
 dropped or guessed, and its LMS cells stay as they were.
 """
 
+from __future__ import annotations
+
 import csv
 import io
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from .course import Course
-from .csv_files import EXCEL_ENCODING, decode_text, text_encoding, write_csv
+from .csv_files import EXCEL_ENCODING, CsvForm, decode_text, text_encoding, write_csv
 from .gradebook import Gradebook, build
 from .intake.roster import Student, contains_token
 from .results import STATUS_KO, Status
@@ -79,7 +83,7 @@ class ExportError(ValueError):
 class ExportOptions:
     """How `export` writes the file; every field has the default an instructor gets without options."""
     template: Path | None = None  # canvas: the exported gradebook CSV; blackboard: the Grade Center download
-    columns: dict = field(default_factory=dict)  # lesson -> the LMS column header, where automatic matching fails
+    columns: dict[str, str] = field(default_factory=dict)  # lesson -> LMS column header, where automatic matching fails
     percent: bool = False  # scores as % of each lesson's points instead of points
     feedback: bool = False  # moodle: a one-line Korean feedback column per lesson
     moodle_id: str = "idnumber"  # moodle: identify students by "idnumber" (학번), "email" or "username" (LMS_ID)
@@ -90,8 +94,8 @@ class ExportOptions:
 class ExportReport:
     path: Path
     students: int  # students whose scores were written
-    problems: list = field(default_factory=list)  # Problem
-    warnings: list = field(default_factory=list)  # Korean sentences
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # Korean sentences
     problems_path: Path | None = None
 
 
@@ -111,7 +115,7 @@ def number_text(value: float) -> str:
     return f"{round(value, 2):.2f}".rstrip("0").rstrip(".")
 
 
-def column_option(pairs: list) -> dict:
+def column_option(pairs: Iterable[str]) -> dict[str, str]:
     """{lesson: LMS column} from `--column LESSON=COLUMN` values."""
     columns = {}
     for pair in pairs:
@@ -130,7 +134,7 @@ def _who(student: Student) -> str:
     return f"{student.id} {student.name}".strip()
 
 
-def class_students(book: Gradebook, roster: list | None) -> list:
+def class_students(book: Gradebook, roster: list[Student] | None) -> list[Student]:
     """One Student per gradebook row: the roster's (with 이메일, LMS_ID) where the id is on it."""
     known = {student.id: student for student in roster or ()}
     return [known.get(row["student"]) or Student(row["student"], row["name"]) for row in book.rows]
@@ -145,7 +149,7 @@ def _score(book: Gradebook, student: str, lesson: str, percent: bool) -> float:
     return 100 * points / possible if possible else 0.0
 
 
-def feedback_line(result: dict | None) -> str:
+def feedback_line(result: dict[str, Any] | None) -> str:
     """One line of Korean feedback for an LMS comment: score, status, tests passed, exercises to revisit."""
     if result is None or result.get("status") == Status.MISSING.value:
         return "미제출 (0점)"
@@ -166,13 +170,13 @@ def feedback_line(result: dict | None) -> str:
 @dataclass
 class Template:
     """An LMS's own export, read so that it can be written back with only some cells changed."""
-    rows: list  # the header first, cells as in the file
+    rows: list[list[str]]  # the header first, cells as in the file
     encoding: str
     delimiter: str
     newline: str
 
     @property
-    def header(self) -> list:
+    def header(self) -> list[str]:
         return [_nfc(cell) for cell in self.rows[0]]
 
 
@@ -206,7 +210,8 @@ def _names_lesson(header: str, lesson: str, title: str) -> bool:
             or bool(title) and _nfc(name) == _nfc(title))
 
 
-def lesson_columns(header: list, lessons: list, course: Course | None, explicit: dict, skip: set) -> dict:
+def lesson_columns(header: list[str], lessons: list[str], course: Course | None, explicit: dict[str, str],
+                   skip: set[int]) -> dict[str, int]:
     """{lesson: column index}: `explicit` headers first, else the one column naming the lesson or its title."""
     titles = {lesson.name: lesson.title for lesson in course.lessons} if course is not None else {}
     unknown = sorted(set(explicit) - set(lessons))
@@ -237,23 +242,30 @@ def _same(cell: str, value: str) -> bool:
     return bool(cell.strip() and value) and _nfc(cell).casefold() == _nfc(value).casefold()
 
 
-def match_rows(fmt: LmsFormat, template: Template, students: list) -> tuple:
-    """({row index: Student}, [Problem]) for the template's student rows, through the roster's identifiers."""
+class RowMatch(NamedTuple):
+    """The template's student rows matched to students (see `match_rows`)."""
+    matched: dict[int, Student]  # row index -> the one student it and only it matches
+    problems: list[Problem]  # rows and students left out
+
+
+def match_rows(fmt: LmsFormat, template: Template, students: list[Student]) -> RowMatch:
+    """The template's student rows matched to `students` through the roster's identifiers."""
     header = template.header
     where = {header.index(column): fields for column, fields in _IDENTITY[fmt].items() if column in header}
     key = header.index(_KEY_COLUMN[fmt])
-    candidates, problems = {}, []
+    candidates: dict[int, list[Student]] = {}
+    problems: list[Problem] = []
     for index, row in enumerate(template.rows[1:], start=1):
         if key >= len(row) or not row[key].strip():
             continue  # "Points Possible", "Manual Posting" and other rows that are not students
         candidates[index] = [s for s in students if any(
             column < len(row) and _same(row[column], getattr(s, name))
             for column, names in where.items() for name in names)]
-    claimed = {}
+    claimed: dict[str, list[int]] = {}  # student id -> the rows that match them
     for index, found in candidates.items():
         for student in found:
             claimed.setdefault(student.id, []).append(index)
-    matched = {}
+    matched: dict[int, Student] = {}
     for index, found in candidates.items():
         row = template.rows[index]
         label = " / ".join(f"{header[c]} {row[c]}" for c in sorted({key, *where}) if c < len(row) and row[c])
@@ -269,7 +281,7 @@ def match_rows(fmt: LmsFormat, template: Template, students: list) -> tuple:
             problems.append(Problem(ProblemKind.NOT_IN_LMS, _who(student)))
         elif len(rows) > 1:
             problems.append(Problem(ProblemKind.AMBIGUOUS, _who(student), f"LMS 행 (rows) {rows}"))
-    return matched, problems
+    return RowMatch(matched, problems)
 
 
 def _lms_points(fmt: LmsFormat, template: Template, column: int) -> float | None:
@@ -287,7 +299,8 @@ def _lms_points(fmt: LmsFormat, template: Template, column: int) -> float | None
     return None
 
 
-def _points_warnings(fmt: LmsFormat, template: Template, columns: dict, book: Gradebook, percent: bool) -> list:
+def _points_warnings(fmt: LmsFormat, template: Template, columns: dict[str, int], book: Gradebook,
+                     percent: bool) -> list[str]:
     warnings = []
     for lesson, column in columns.items():
         lms, ours = _lms_points(fmt, template, column), 100.0 if percent else book.max_scores.get(lesson, 0.0)
@@ -297,7 +310,7 @@ def _points_warnings(fmt: LmsFormat, template: Template, columns: dict, book: Gr
     return warnings
 
 
-def _encoding(options: ExportOptions, template: Template | None, warnings: list) -> str:
+def _encoding(options: ExportOptions, template: Template | None, warnings: list[str]) -> str:
     if options.encoding:
         return options.encoding
     if template is None:
@@ -309,9 +322,24 @@ def _encoding(options: ExportOptions, template: Template | None, warnings: list)
     return template.encoding
 
 
-def _filled_template(fmt: LmsFormat, book: Gradebook, students: list, course: Course | None,
-                     options: ExportOptions) -> tuple:
-    """(template, its rows with the scores filled in, lesson columns, report) for Canvas and Blackboard."""
+class _Filled(NamedTuple):
+    """An LMS's own export with the scores filled in (Canvas, Blackboard)."""
+    template: Template
+    rows: list[list[str]]  # the template's rows, scores filled in
+    columns: dict[str, int]  # lesson -> column index
+    report: ExportReport
+
+
+class _Written(NamedTuple):
+    """What one LMS format writes: the CSV's rows, how the file is written and the report."""
+    rows: list[list[str]]
+    form: CsvForm
+    report: ExportReport
+
+
+def _filled_template(fmt: LmsFormat, book: Gradebook, students: list[Student], course: Course | None,
+                     options: ExportOptions) -> _Filled:
+    """The template of `options` with the scores of matched students filled in."""
     if options.template is None:
         raise ExportError(f"{fmt.value}: --template에 LMS에서 내려받은 성적부 파일을 주세요 (template required: "
                           "Canvas 성적부 내보내기 CSV, Blackboard Grade Center 내려받기)")
@@ -329,31 +357,34 @@ def _filled_template(fmt: LmsFormat, book: Gradebook, students: list, course: Co
             row[column] = number_text(_score(book, student.id, lesson, options.percent))
     report = ExportReport(Path(), len(matched), problems, _points_warnings(fmt, template, columns, book,
                                                                            options.percent))
-    return template, rows, columns, report
+    return _Filled(template, rows, columns, report)
 
 
-def _canvas(book: Gradebook, students: list, course: Course | None, options: ExportOptions) -> tuple:
+def _canvas(book: Gradebook, students: list[Student], course: Course | None, options: ExportOptions) -> _Written:
     template, rows, _, report = _filled_template(LmsFormat.CANVAS, book, students, course, options)
-    form = dict(encoding=_encoding(options, template, report.warnings), delimiter=template.delimiter,
-                newline=template.newline)
-    return rows, form, report
+    form: CsvForm = {"encoding": _encoding(options, template, report.warnings), "delimiter": template.delimiter,
+                     "newline": template.newline}
+    return _Written(rows, form, report)
 
 
-def _blackboard(book: Gradebook, students: list, course: Course | None, options: ExportOptions) -> tuple:
+def _blackboard(book: Gradebook, students: list[Student], course: Course | None, options: ExportOptions
+                ) -> _Written:
     template, rows, columns, report = _filled_template(LmsFormat.BLACKBOARD, book, students, course, options)
     keep = [template.header.index("Username"), *columns.values()]
     username = keep[0]
     picked = [rows[0]] + [row for row in rows[1:] if username < len(row) and row[username].strip()]
-    form = dict(encoding=_encoding(options, template, report.warnings), delimiter=template.delimiter,
-                newline=template.newline, quoting=csv.QUOTE_ALL if template.delimiter == "," else csv.QUOTE_MINIMAL)
-    return [[row[i] if i < len(row) else "" for i in keep] for row in picked], form, report
+    form: CsvForm = {"encoding": _encoding(options, template, report.warnings), "delimiter": template.delimiter,
+                     "newline": template.newline,
+                     "quoting": csv.QUOTE_ALL if template.delimiter == "," else csv.QUOTE_MINIMAL}
+    return _Written([[row[i] if i < len(row) else "" for i in keep] for row in picked], form, report)
 
 
-def _moodle(book: Gradebook, students: list, course: Course | None, options: ExportOptions) -> tuple:
+def _moodle(book: Gradebook, students: list[Student], course: Course | None, options: ExportOptions) -> _Written:
     id_header, field_name = MOODLE_IDS[options.moodle_id]
     names = [options.columns.get(lesson, lesson) for lesson in book.lessons]
     header = [id_header, "이름", *names, *([f"{name} 피드백" for name in names] if options.feedback else [])]
-    problems, by_value = [], {}
+    problems: list[Problem] = []
+    by_value: dict[str, list[tuple[str, Student]]] = {}  # casefolded identifier -> (identifier, student)
     for student in students:
         value = _nfc(getattr(student, field_name))
         if not value:
@@ -372,10 +403,11 @@ def _moodle(book: Gradebook, students: list, course: Course | None, options: Exp
         if options.feedback:
             row += [feedback_line(book.results.get((student.id, lesson))) for lesson in book.lessons]
         rows.append(row)
-    return rows, dict(encoding=options.encoding or EXCEL_ENCODING), ExportReport(Path(), len(rows) - 1, problems)
+    return _Written(rows, {"encoding": options.encoding or EXCEL_ENCODING},
+                    ExportReport(Path(), len(rows) - 1, problems))
 
 
-def _plain(book: Gradebook, students: list, course: Course | None, options: ExportOptions) -> tuple:
+def _plain(book: Gradebook, students: list[Student], course: Course | None, options: ExportOptions) -> _Written:
     possible = sum(book.max_scores.values())
     rows = [["학번", "이름", "이메일", "LMS_ID", *book.lessons, "합계", "만점"]]
     for student in students:
@@ -385,21 +417,22 @@ def _plain(book: Gradebook, students: list, course: Course | None, options: Expo
         scores = [_score(book, student.id, lesson, options.percent) for lesson in book.lessons]
         rows.append([student.id, student.name, student.email, student.lms_id, *map(number_text, scores),
                      number_text(total), number_text(100.0 if options.percent else possible)])
-    return rows, dict(encoding=options.encoding or EXCEL_ENCODING), ExportReport(Path(), len(rows) - 1)
+    return _Written(rows, {"encoding": options.encoding or EXCEL_ENCODING}, ExportReport(Path(), len(rows) - 1))
 
 
-_WRITERS = {LmsFormat.CANVAS: _canvas, LmsFormat.BLACKBOARD: _blackboard, LmsFormat.MOODLE: _moodle,
-            LmsFormat.CSV: _plain}
+_WRITERS: dict[LmsFormat, Callable[[Gradebook, list[Student], Course | None, ExportOptions], _Written]] = {
+    LmsFormat.CANVAS: _canvas, LmsFormat.BLACKBOARD: _blackboard, LmsFormat.MOODLE: _moodle, LmsFormat.CSV: _plain}
 
 
-def write_problems(problems: list, out: Path) -> Path:
+def write_problems(problems: list[Problem], out: Path) -> Path:
     """`<out>_unmatched.csv` next to `out` (UTF-8 with BOM): kind, who, reason of every student or row left out."""
     rows = [["kind", "who", "reason"]] + [[p.kind.value, p.who, str(p)] for p in problems]
     return write_csv(out.with_name(f"{out.stem}_unmatched.csv"), rows)
 
 
-def export(fmt: LmsFormat, result_dirs: list, out: Path | str, roster: list | None = None,
-           course: Course | None = None, options: ExportOptions = ExportOptions()) -> ExportReport:
+def export(fmt: LmsFormat | str, result_dirs: Sequence[Path | str], out: Path | str,
+           roster: list[Student] | None = None, course: Course | None = None,
+           options: ExportOptions = ExportOptions()) -> ExportReport:
     """Write the grades of `result_dirs` to `out` in the format of `fmt`'s grade import; see the module doc."""
     book = build(result_dirs, course, roster)
     if not book.lessons:

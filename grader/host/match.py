@@ -6,10 +6,13 @@ or raw cells. Student cells that are neither answers, tests nor unchanged lesson
 as extra cells after the cell they followed, so helper code a student added still runs.
 """
 
+from __future__ import annotations
+
 import copy
 from dataclasses import dataclass, field
 
 import nbformat
+from nbformat import NotebookNode
 
 from .notebook import EXERCISE, TEST, grade_id, is_exercise, is_test, marker
 from .release import CODE_STUB, HEADER_ROLE
@@ -18,63 +21,65 @@ from .release import CODE_STUB, HEADER_ROLE
 @dataclass
 class Slot:
     """How the answer for one exercise was found: 'grade_id', 'marker' or 'missing'."""
-    label: str
-    grade_id: str
+    label: str | None  # the exercise's marker label ('1-2'); None when the solution cell has no marker
+    grade_id: str | None
     found_by: str
-    notes: list = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
 class Assembly:
-    notebook: nbformat.NotebookNode
-    slots: dict  # label -> Slot
-    notes: list  # notebook-wide notes in Korean
-    student_sources: list  # every piece of student code that will run
+    notebook: NotebookNode
+    slots: dict[str | None, Slot]  # label -> Slot
+    notes: list[str]  # notebook-wide notes in Korean
+    student_sources: list[str]  # every piece of student code that will run
 
 
 INSTALL = '__import__("grader.run.kernel", fromlist=["install"]).install()\n'
 ROLE_INSTALL, ROLE_ANSWER, ROLE_EXTRA = "install", "answer", "extra"
 
 
-def _install_cell():
+def _install_cell() -> NotebookNode:
     """The graded notebook's first cell: the run's audit hook and trusted snapshot (grader.run.kernel)."""
     cell = nbformat.v4.new_code_cell(INSTALL)
     cell.metadata["grader"] = {"role": ROLE_INSTALL}
     return cell
 
 
-def _student_cell(source, role, label=None):
+def _student_cell(source: str, role: str, label: str | None = None) -> NotebookNode:
     """A code cell of the student's, marked so that what it does at run time can be told apart."""
     cell = nbformat.v4.new_code_cell(source)
     cell.metadata["grader"] = {"role": role, **({"label": label} if label else {})}
     return cell
 
 
-def _label(cell):
+def _label(cell: NotebookNode) -> str | None:
     mark = marker(cell)
     return mark[1] if mark else None
 
 
-def _kind(cell):
+def _kind(cell: NotebookNode) -> str | None:
     mark = marker(cell)
     return mark[0] if mark else None
 
 
-def _same(a, b):
+def _same(a: str, b: str) -> bool:
     return a.strip() == b.strip()
 
 
-def _is_header(cell):
+def _is_header(cell: NotebookNode) -> bool:
     return cell.get("metadata", {}).get("grader", {}).get("role") == HEADER_ROLE or (
         cell.source.lstrip().startswith("# [설정]"))
 
 
-def _pick(candidates, label):
+def _pick(candidates: list[tuple[int, NotebookNode]], label: str | None) -> tuple[int, NotebookNode]:
     """The student cell to grade among several candidates: marker agrees, code, then last."""
     return max(candidates, key=lambda c: (_label(c[1]) == label, c[1].cell_type == "code", c[0]))
 
 
-def _find_answer(student_cells, used, gid, label):
+def _find_answer(student_cells: list[NotebookNode], used: dict[int, int], gid: str | None,
+                 label: str | None) -> tuple[int | None, Slot]:
+    """(index of the student's answer cell or None, how it was found)."""
     by_id = [(j, c) for j, c in enumerate(student_cells)
              if j not in used and grade_id(c) == gid and _kind(c) != TEST]
     by_marker = [(j, c) for j, c in enumerate(student_cells)
@@ -94,11 +99,11 @@ def _find_answer(student_cells, used, gid, label):
     return index, slot
 
 
-def _edited_tests(student_cells, released):
+def _edited_tests(student_cells: list[NotebookNode], released: NotebookNode) -> list[str]:
     """Notes for student test cells whose text differs from the released lesson."""
     released_tests = {grade_id(c): c for c in released.cells if is_test(c)}
     released_tests.update({_label(c): c for c in released.cells if is_test(c)})
-    notes = []
+    notes: list[str] = []
     for cell in student_cells:
         if _kind(cell) != TEST and not is_test(cell):
             continue
@@ -109,10 +114,12 @@ def _edited_tests(student_cells, released):
     return notes
 
 
-def assemble(solution, released, student):
+def assemble(solution: NotebookNode, released: NotebookNode, student: NotebookNode) -> Assembly:
     """The graded notebook for `student`, built on `solution` (which is left unchanged)."""
     student_cells = list(student.cells)
-    used, answers, slots = {}, {}, {}
+    used: dict[int, int] = {}  # student cell index -> solution cell index
+    answers: dict[int, NotebookNode] = {}  # solution cell index -> the student's answer cell
+    slots: dict[str | None, Slot] = {}
     for index, cell in enumerate(solution.cells):
         if is_exercise(cell):
             label = _label(cell)
@@ -145,7 +152,8 @@ def assemble(solution, released, student):
     return Assembly(graded_nb, slots, notes, sources)
 
 
-def _anchors(solution, student_cells, used):
+def _anchors(solution: NotebookNode, student_cells: list[NotebookNode], used: dict[int, int]
+             ) -> dict[int, list[NotebookNode]]:
     """Extra student code cells, keyed by the solution cell index they should follow.
 
     `used` maps the student cells taken as answers to their solution positions.
@@ -154,7 +162,8 @@ def _anchors(solution, student_cells, used):
                           if c.cell_type == "code" and not is_exercise(c) and not is_test(c)}
     position_of_label = {(_kind(c), _label(c)): i for i, c in enumerate(solution.cells)
                          if _label(c)}
-    anchors, anchor = {}, -1
+    anchors: dict[int, list[NotebookNode]] = {}
+    anchor = -1
     for j, cell in enumerate(student_cells):
         known = used.get(j)
         if known is None and _label(cell):

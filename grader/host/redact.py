@@ -8,9 +8,16 @@ tests themselves print (string literals of hidden-test code). So an honest failu
 and a message that smuggles answers or test code out loses them.
 """
 
+from __future__ import annotations
+
 import io
 import re
 import tokenize
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from .results import Result
 
 TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?|\S")
 WINDOW = 6  # code tokens: a run this long that appears in a secret (and nowhere public) is redacted
@@ -19,7 +26,7 @@ MESSAGE_CHARS = 1500  # one test's feedback message
 NOTE_CHARS = 400  # one note, review flag or status reason
 
 
-def _windows(tokens):
+def _windows(tokens: list[str | None]) -> set[tuple[str | None, ...]]:
     """The runs of WINDOW consecutive tokens; None in `tokens` breaks runs."""
     found = set()
     for start in range(len(tokens) - WINDOW + 1):
@@ -29,9 +36,16 @@ def _windows(tokens):
     return found
 
 
-def _code_tokens(source):
-    """(code tokens with None where a string or comment was, string literal contents) of Python source."""
-    tokens, strings = [], []
+class _Tokens(NamedTuple):
+    """What `_code_tokens` finds in Python source."""
+    code: list[str | None]  # code tokens, None where a string or comment was
+    strings: list[str]  # the string literals
+
+
+def _code_tokens(source: str) -> _Tokens:
+    """The tokens of Python source (any text that is not Python: every token is code)."""
+    tokens: list[str | None] = []
+    strings: list[str] = []
     try:
         for token in tokenize.generate_tokens(io.StringIO(source).readline):
             if token.type == tokenize.STRING:
@@ -43,15 +57,16 @@ def _code_tokens(source):
                 tokens += TOKEN.findall(token.string)
     except (tokenize.TokenError, SyntaxError, IndentationError):  # not Python: every token is code
         tokens = TOKEN.findall(source)
-    return tokens, strings
+    return _Tokens(tokens, strings)
 
 
 class Redactor:
     """Bounds and redacts student-facing text (see the module docstring)."""
 
-    def __init__(self, secrets, public):
+    def __init__(self, secrets: Iterable[str], public: Iterable[str]) -> None:
         """`secrets`: Python sources of reference answers and hidden tests; `public`: texts students may see."""
-        secret_windows, public_windows = set(), set()
+        secret_windows: set[tuple[str | None, ...]] = set()
+        public_windows: set[tuple[str | None, ...]] = set()
         for source in secrets:
             tokens, strings = _code_tokens(source)
             secret_windows |= _windows(tokens)
@@ -60,7 +75,7 @@ class Redactor:
             public_windows |= _windows(TOKEN.findall(text))
         self.windows = secret_windows - public_windows
 
-    def clean(self, text, limit=MESSAGE_CHARS):
+    def clean(self, text: object, limit: int = MESSAGE_CHARS) -> str:
         """`text` with secret runs replaced by HIDDEN, cut to `limit` characters."""
         text = str(text)
         spans = [(match.start(), match.end(), match.group()) for match in TOKEN.finditer(text)]
@@ -81,7 +96,7 @@ class Redactor:
         cleaned = "".join(pieces) + text[position:]
         return cleaned if len(cleaned) <= limit else cleaned[:limit] + " …(잘림)"
 
-    def clean_result(self, result):
+    def clean_result(self, result: Result) -> Result:
         """Redact and bound every student-facing text of a grader.host.results.Result, in place."""
         for test in result.tests:
             test.message = self.clean(test.message)

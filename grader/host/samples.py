@@ -5,51 +5,68 @@ real submissions are (Colab strips metadata, cells get moved, deleted, turned in
 Used by the demo, the tests and the benchmarks.
 """
 
+from __future__ import annotations
+
 import copy
 import unicodedata
+from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
 
 import nbformat
+from nbformat import NotebookNode
 
 from .course import tomllib
-from .notebook import answer_of, is_exercise, marker, statement_start
+from .notebook import answer_of, is_exercise, label_of, marker, statement_start
+
+if TYPE_CHECKING:
+    from typing import NotRequired
 
 
-def load_wrong_answers(path):
-    """[{exercise, why, code, expect}, ...] from a TOML file of [[wrong]] tables."""
+class WrongAnswer(TypedDict):
+    """One [[wrong]] table of tests/corpus/<lesson>.toml: a common wrong answer and how its tests must fail."""
+    exercise: str  # the exercise's label, '1-2'
+    why: str
+    code: str
+    expect: str  # text the failure message holds
+    stated: NotRequired[bool]  # breaks a requirement the exercise states: the public checks fail too
+
+
+def load_wrong_answers(path: Path) -> list[WrongAnswer]:
+    """The wrong answers of a TOML file of [[wrong]] tables (none when there is no file)."""
     return tomllib.loads(path.read_text(encoding="utf-8"))["wrong"] if path.exists() else []
 
 
-def filled(released, solution, answers=None):
+def filled(released: NotebookNode, solution: NotebookNode, answers: dict[str, str] | None = None) -> NotebookNode:
     """The released notebook with the solution's answers, or `answers` {label: code} instead."""
     nb = copy.deepcopy(released)
-    given = {marker(c)[1]: answer_of(c) for c in solution.cells if is_exercise(c)}
+    given = {label_of(c): answer_of(c) for c in solution.cells if is_exercise(c)}
     given.update(answers or {})
     for cell in nb.cells:
         if is_exercise(cell):
             lines = cell.source.splitlines(keepends=True)
             stub = next(i for i, line in enumerate(lines) if line.strip() == "# 여기에 코드를 작성하세요")
-            cell.source = "".join(lines[:statement_start(lines, stub)]) + given[marker(cell)[1]].rstrip("\n")
+            cell.source = "".join(lines[:statement_start(lines, stub)]) + given[label_of(cell)].rstrip("\n")
     return nb
 
 
-def _find(nb, kind, label):
+def _find(nb: NotebookNode, kind: str, label: str) -> int:
     return next(i for i, c in enumerate(nb.cells) if marker(c) == (kind, label))
 
 
-def _stripped(nb):
+def _stripped(nb: NotebookNode) -> NotebookNode:
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
         cell.metadata = {}
     return nb
 
 
-def _moved_to_top(nb, label):
+def _moved_to_top(nb: NotebookNode, label: str) -> NotebookNode:
     nb = copy.deepcopy(nb)
     nb.cells.insert(0, nb.cells.pop(_find(nb, "연습", label)))
     return nb
 
 
-def _with_helper_cell(nb, label):
+def _with_helper_cell(nb: NotebookNode, label: str) -> NotebookNode:
     """A student cell defining a helper that the answer then uses."""
     nb = copy.deepcopy(nb)
     index = _find(nb, "연습", label)
@@ -59,13 +76,13 @@ def _with_helper_cell(nb, label):
     return nb
 
 
-def _deleted(nb, label):
+def _deleted(nb: NotebookNode, label: str) -> NotebookNode:
     nb = copy.deepcopy(nb)
     del nb.cells[_find(nb, "연습", label)]
     return nb
 
 
-def _without_marker(nb, label):
+def _without_marker(nb: NotebookNode, label: str) -> NotebookNode:
     """The exercise cell with its first line (the marker) deleted; nbgrader metadata kept."""
     nb = copy.deepcopy(nb)
     cell = nb.cells[_find(nb, "연습", label)]
@@ -73,7 +90,7 @@ def _without_marker(nb, label):
     return nb
 
 
-def _as_markdown(nb, label):
+def _as_markdown(nb: NotebookNode, label: str) -> NotebookNode:
     nb = copy.deepcopy(nb)
     index = _find(nb, "연습", label)
     nb.cells[index] = nbformat.v4.new_markdown_cell(nb.cells[index].source,
@@ -81,7 +98,7 @@ def _as_markdown(nb, label):
     return nb
 
 
-def _duplicated(nb, wrong_nb, label):
+def _duplicated(nb: NotebookNode, wrong_nb: NotebookNode, label: str) -> NotebookNode:
     """The exercise cell twice: first a wrong attempt, then the right one."""
     nb = copy.deepcopy(nb)
     index = _find(nb, "연습", label)
@@ -89,7 +106,7 @@ def _duplicated(nb, wrong_nb, label):
     return nb
 
 
-def _old_format(nb):
+def _old_format(nb: NotebookNode) -> NotebookNode:
     nb = copy.deepcopy(nb)
     nb.nbformat_minor = 0
     for cell in nb.cells:
@@ -97,21 +114,22 @@ def _old_format(nb):
     return nb
 
 
-def _edited_test(nb, label):
+def _edited_test(nb: NotebookNode, label: str) -> NotebookNode:
     nb = copy.deepcopy(nb)
     nb.cells[_find(nb, "검사", label)].source = f"# [검사 {label}]\npass"
     return nb
 
 
-def _inserted_after_test(nb, label, source):
+def _inserted_after_test(nb: NotebookNode, label: str, source: str) -> NotebookNode:
     nb = copy.deepcopy(nb)
     nb.cells.insert(_find(nb, "검사", label) + 1, nbformat.v4.new_code_cell(source))
     return nb
 
 
-def sample_class(solution, released, lesson, wrong_answers):
+def sample_class(solution: NotebookNode, released: NotebookNode, lesson: str, wrong_answers: list[WrongAnswer]
+                 ) -> dict[str, NotebookNode | bytes]:
     """{file name: notebook or raw bytes} for a class folder as downloaded from an LMS."""
-    labels = [marker(c)[1] for c in solution.cells if is_exercise(c)]
+    labels = [label_of(c) for c in solution.cells if is_exercise(c)]
     first, second = labels[0], labels[1]
     wrong = {case["exercise"]: case["code"] for case in reversed(wrong_answers)}
     right = filled(released, solution)
@@ -145,10 +163,10 @@ def sample_class(solution, released, lesson, wrong_answers):
     }
 
 
-def write_class(files, folder):
+def write_class(files: dict[str, NotebookNode | bytes], folder: Path) -> list[Path]:
     """Write the sample class into `folder`; returns the paths written."""
     folder.mkdir(parents=True, exist_ok=True)
-    paths = []
+    paths: list[Path] = []
     for name, content in files.items():
         path = folder / name
         if isinstance(content, bytes):

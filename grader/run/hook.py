@@ -18,12 +18,29 @@ into a function by notebook code. Every name the hook's functions use is bound w
 student code: later patches of modules or builtins cannot change what the hook does.
 """
 
+from __future__ import annotations
+
 import os
 import sys
 import threading
 import types
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import seal
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, NoReturn, TypedDict
+
+    Handler = Callable[[tuple[Any, ...]], None]  # what one audit event's arguments are handed to
+    Hook = Callable[[str, tuple[Any, ...]], None]
+
+    class _State(TypedDict):
+        seq: int  # records written
+        box: list[bytes] | None  # where the open test's code goes (grader.run.kernel._run), None between tests
+        test: str | None  # the open test's nonce
+        taint: list[str]  # why the open test's verdict cannot be trusted
+        files_read: bool  # notebook code has read a file
 
 RECORD_BYTES = 4000  # one record fits in one atomic pipe write (PIPE_BUF = 4096)
 FRAME_ATTRIBUTES = frozenset({"tb_frame", "f_code", "gi_frame", "gi_code", "cr_frame", "cr_code", "ag_frame",
@@ -42,16 +59,23 @@ RESERVED_FILES = ("<grader", "<정답")  # file names of test code and reference
 NEAR = 3  # non-stdlib frames looked at for "did notebook code ask for this?" (library helpers in between)
 
 
-class Setup(types.SimpleNamespace):
-    """What `make` needs (all captured by `grader.run.kernel.install`, before any student code):
+class Setup(NamedTuple):
+    """What `make` needs, all captured by `grader.run.kernel.install` before any student code."""
+    key: bytes
+    record_fd: int
+    restore: Callable[[], list[str]]  # grader.run.snapshot's: puts the picture back, names what it put back
+    user_ns: dict[str, Any]  # the notebook's globals
+    run_code: types.CodeType  # grader.run.kernel._run and its module's globals
+    run_globals: dict[str, Any]
+    record_code: types.CodeType  # grader.checks.fitlog._record, its globals and the Keras methods it wraps
+    record_globals: dict[str, Any]
+    originals: tuple[Callable[..., Any], ...]
+    notebook_prefix: str  # ipykernel's cell files
+    stdlib_prefixes: tuple[str, ...]
+    run_files: tuple[str, ...]  # the run's inputs and grader copy
 
-    key, record_fd, restore (snapshot), user_ns; run_code/run_globals (grader.run.kernel._run);
-    record_code/record_globals/originals (grader.checks.fitlog._record and the Keras methods it wraps);
-    notebook_prefix (ipykernel's cell files), stdlib_prefixes, run_files (the run's inputs and grader copy).
-    """
 
-
-def make(setup):
+def make(setup: Setup) -> Hook:
     """The audit hook for this kernel (see the module docstring)."""
     _, unseal, sign, _ = seal.crypto()  # the functions themselves: a class attribute could be replaced
     getframe, write, get_ident, current_frames = sys._getframe, os.write, threading.get_ident, sys._current_frames
@@ -69,24 +93,28 @@ def make(setup):
     run_code, run_globals, record_code, record_globals, originals = setup.run_code, setup.run_globals, \
         setup.record_code, setup.record_globals, setup.originals
     notebook_prefix, stdlib, run_files = setup.notebook_prefix, setup.stdlib_prefixes, setup.run_files
-    state = {"seq": 0, "box": None, "test": None, "taint": [], "files_read": False}
-    used_nonces, fits, notebook_codes, busy, testing = set(), [], {}, set(), [False]
+    state: _State = {"seq": 0, "box": None, "test": None, "taint": [], "files_read": False}
+    used_nonces: set[str] = set()
+    fits: list[tuple[Any, ...]] = []
+    notebook_codes: dict[int, types.CodeType] = {}
+    busy: set[int] = set()
+    testing = [False]
     threads_at_start = set(current_frames())
 
     # Student objects reach the hook as event arguments. It never calls isinstance on them (that would ask the
     # object's own __class__) nor any method of theirs: only type(), issubclass on that type, and the C methods
     # of exact built-in types.
-    def kind_of(value, kinds):
+    def kind_of(value: object, kinds: type | tuple[type, ...]) -> bool:
         return is_subclass(to_type(value), kinds)
 
     # -- records ------------------------------------------------------------------------------------------
-    def clip(value, size=900):
+    def clip(value: Any, size: int = 900) -> Any:  # None, bool, int, float or (cut) text
         if value is None or to_type(value) in plain_types:
             return value
         text = exact_str(value) if kind_of(value, text_type) else to_str(to_type(value).__name__)
         return text if length(text) <= size else text[:size] + "…"
 
-    def emit(kind, *fields):
+    def emit(kind: str, *fields: object) -> None:
         state["seq"] += 1
         body = encode(to_repr((state["seq"], kind) + to_tuple(clip(f) for f in fields)), "utf-8")
         if length(body) > RECORD_BYTES:  # 900 characters of Korean are 2,700 bytes: several long fields
@@ -96,18 +124,19 @@ def make(setup):
         except os_error:  # the student's code closed or replaced the pipe: the host gets no verdicts
             pass
 
-    def place(frame):
+    def place(frame: types.FrameType) -> str:
         return f"{clip(frame.f_code.co_name)}, {frame.f_lineno}행 (line)"
 
-    def refuse(kind, detail, frame):
+    def refuse(kind: str, detail: object, frame: types.FrameType) -> NoReturn:
         emit("refused", kind, detail, place(frame))
         raise refusal(f"채점 환경에서는 쓸 수 없는 기능입니다 (not allowed while grading): {detail}")
 
     # -- who is asking ------------------------------------------------------------------------------------
-    def is_notebook(code):  # by identity: equal code objects of other files compare equal
+    def is_notebook(code: types.CodeType) -> bool:  # by identity: equal code objects of other files compare equal
         return notebook_codes.get(to_id(code)) is code or code.co_filename.startswith(notebook_prefix)
 
-    def notebook_origin(frame, reach, importing=False):
+    def notebook_origin(frame: types.FrameType | None, reach: int, importing: bool = False
+                        ) -> types.FrameType | None:
         """The first notebook frame among the next `reach` non-stdlib frames, or None. What the import system
         does on its own (reading and compiling a module) is not notebook code's doing, unless `importing`."""
         seen = 0
@@ -122,7 +151,7 @@ def make(setup):
             frame = frame.f_back
         return None
 
-    def runs_notebook_code(frame):
+    def runs_notebook_code(frame: types.FrameType | None) -> bool:
         """Whether a thread's stack holds notebook code (a thread the student's code started and runs)."""
         while frame is not None:
             if is_notebook(frame.f_code):
@@ -130,9 +159,9 @@ def make(setup):
             frame = frame.f_back
         return False
 
-    def remember(code):
+    def remember(code: types.CodeType) -> None:
         """Code made by notebook code, with the functions nested in it, counts as notebook code too."""
-        todo = [code]
+        todo: list[Any] = [code]
         while todo:
             item = todo.pop()
             if to_type(item) is code_type and notebook_codes.get(to_id(item)) is not item:
@@ -140,10 +169,10 @@ def make(setup):
                 todo.extend(item.co_consts)
 
     # -- the grader's own requests ------------------------------------------------------------------------
-    def genuine(frame, code, module_globals):
+    def genuine(frame: types.FrameType, code: types.CodeType, module_globals: dict[str, Any]) -> bool:
         return frame.f_code is code and frame.f_globals is module_globals
 
-    def begin(args):
+    def begin(args: tuple[Any, ...]) -> None:
         sealed, namespace, box = args
         if not genuine(getframe(2), run_code, run_globals) or namespace is not user_ns:
             emit("tampered", "begin", "test opened by code other than the grader's")
@@ -161,7 +190,7 @@ def make(setup):
             emit("tampered", "begin", "test run twice")
             return
         used_nonces.add(nonce)
-        state.update(box=box, test=nonce, taint=[])
+        state.update({"box": box, "test": nonce, "taint": []})
         threads = [ident for ident, frame in current_frames().items()
                    if ident not in threads_at_start and runs_notebook_code(frame)]
         if threads:
@@ -172,7 +201,7 @@ def make(setup):
         emit("begin", nonce)
         box.append(opened[32:])
 
-    def end(args):
+    def end(args: tuple[Any, ...]) -> None:
         box, failure, outcome = args
         if not genuine(getframe(2), run_code, run_globals) or box is not state["box"] or state["test"] is None:
             emit("tampered", "end", "verdict from code other than the grader's")
@@ -186,10 +215,10 @@ def make(setup):
             failure = ("AssertionError", "검사를 믿을 수 없어 통과로 보지 않습니다: " + "; ".join(state["taint"]))
             outcome.append(failure)
         emit("verdict", state["test"], failure is None, *(failure or ("", "")))
-        state.update(box=None, test=None, taint=[])
+        state.update({"box": None, "test": None, "taint": []})
         testing[0] = False
 
-    def checkpoint(_args):
+    def checkpoint(_args: tuple[Any, ...]) -> None:
         changed = restore()
         if changed:
             emit("patched", "in student code", ", ".join(changed[:30]))
@@ -197,7 +226,7 @@ def make(setup):
                 state["taint"].append("검사가 부른 학생 코드가 라이브러리를 바꿈 (library patched by student code "
                                       "called from the test): " + ", ".join(changed[:10]))
 
-    def fit(args):
+    def fit(args: tuple[Any, ...]) -> None:
         record, answer = args
         frame = getframe(2)
         if not genuine(frame, record_code, record_globals) or not any_of(
@@ -212,25 +241,25 @@ def make(setup):
             fits[number] = record
             answer.append(number)
 
-    def read_fits(args):
+    def read_fits(args: tuple[Any, ...]) -> None:
         records, hooked = args
         records.extend(fits)
         hooked.append(True)
 
     # -- what notebook code does --------------------------------------------------------------------------
-    def protect(kind, reach):
-        def handler(args):
+    def protect(kind: str, reach: int) -> Handler:
+        def handler(args: tuple[Any, ...]) -> None:
             origin = notebook_origin(getframe(2), reach)
             if origin is not None:
                 refuse(kind, clip(args[0]) if args else "", origin)
         return handler
 
-    def frames_in_test(args):
+    def frames_in_test(args: tuple[Any, ...]) -> None:
         origin = notebook_origin(getframe(2), near) if testing[0] else None
         if origin is not None:
             refuse("frames", clip(args[1]) if length(args) > 1 else "sys._getframe", origin)
 
-    def frame_attribute(args):
+    def frame_attribute(args: tuple[Any, ...]) -> None:
         """During a test no frame for notebook code; after it, none of the grader's own frames, which an
         exception or generator the student's code kept could still hold."""
         if testing[0]:
@@ -244,10 +273,10 @@ def make(setup):
         if origin is not None:
             refuse("frames", clip(name), origin)
 
-    def graders(code):
+    def graders(code: types.CodeType) -> bool:
         return code.co_filename.startswith(grader_files)
 
-    def set_attribute(args):
+    def set_attribute(args: tuple[Any, ...]) -> None:
         target = args[0]
         if kind_of(target, to_type):
             owner = type_attribute(target, "__module__")
@@ -261,7 +290,7 @@ def make(setup):
         if origin is not None:
             refuse("patch", f"{clip(name)}.{clip(args[1])}", origin)
 
-    def opened(args):
+    def opened(args: tuple[Any, ...]) -> None:
         path = args[0]
         if kind_of(path, bytes_type):
             path = bytes_type.decode(path, "utf-8", "replace")
@@ -278,13 +307,13 @@ def make(setup):
         elif to_type(mode) is text_type and "r" in mode:
             state["files_read"] = True
 
-    def imported(args):
+    def imported(args: tuple[Any, ...]) -> None:
         name = args[0]
         if (kind_of(name, text_type) and exact_str(name).startswith(internals)
                 and notebook_origin(getframe(2), 64, importing=True) is not None):
             emit("import", exact_str(name))
 
-    def compiled(args):
+    def compiled(args: tuple[Any, ...]) -> None:
         source, filename = args[0], args[1]
         origin = notebook_origin(getframe(2), 1)
         if origin is None:
@@ -294,32 +323,33 @@ def make(setup):
         preview = exact_str(source)[:120] if kind_of(source, text_type) else clip(source)
         emit("compile", preview, state["files_read"], place(origin))
 
-    def made_code(args):
+    def made_code(args: tuple[Any, ...]) -> None:
         code = args[0]
         if to_type(code) is code_type and notebook_origin(getframe(2), 1) is not None:
             remember(code)
 
-    def socket_used(args):
+    def socket_used(args: tuple[Any, ...]) -> None:
         if notebook_origin(getframe(2), near) is not None:
             emit("network", clip(args[1] if length(args) > 1 and kind_of(args[1], (text_type, to_tuple))
                                  else args[0]))
 
-    def new_hook(_args):
+    def new_hook(_args: tuple[Any, ...]) -> NoReturn:
         emit("refused", "audit", "sys.addaudithook", "")
         raise refusal("채점 환경에서는 감사 훅을 더할 수 없습니다 (no audit hooks while grading)")
 
-    handlers = {"grader.begin": begin, "grader.end": end, "grader.checkpoint": checkpoint, "grader.fit": fit,
-                "grader.fits": read_fits, "sys.addaudithook": new_hook, "sys._getframe": frames_in_test,
-                "object.__getattr__": frame_attribute, "object.__setattr__": set_attribute,
-                "object.__delattr__": set_attribute, "open": opened, "import": imported, "compile": compiled,
-                "exec": made_code, "function.__new__": made_code}
+    handlers: dict[str, Handler] = {
+        "grader.begin": begin, "grader.end": end, "grader.checkpoint": checkpoint, "grader.fit": fit,
+        "grader.fits": read_fits, "sys.addaudithook": new_hook, "sys._getframe": frames_in_test,
+        "object.__getattr__": frame_attribute, "object.__setattr__": set_attribute,
+        "object.__delattr__": set_attribute, "open": opened, "import": imported, "compile": compiled,
+        "exec": made_code, "function.__new__": made_code}
     handlers.update({event: protect("process", 64) for event in PROCESS_EVENTS})
     handlers.update({event: protect("ctypes", 64) for event in CTYPES_EVENTS})
     handlers.update({event: protect("introspection", near) for event in INTROSPECTION_EVENTS})
     handlers.update({event: socket_used for event in SOCKET_EVENTS})
     find_handler, busy_add, busy_discard = handlers.get, busy.add, busy.discard
 
-    def hook(event, args):
+    def hook(event: str, args: tuple[Any, ...]) -> None:
         if event == "object.__getattr__":
             if args[1] not in frame_attributes:
                 return

@@ -38,24 +38,24 @@ def crypto() -> Crypto:
     length, as_bytes, numbers, error, not_base64 = len, bytes, range, ValueError, binascii.Error
     inner_pad, outer_pad = as_bytes(x ^ 0x36 for x in numbers(256)), as_bytes(x ^ 0x5C for x in numbers(256))
 
-    def mac(key, data):
+    def mac(key: bytes, data: bytes) -> bytes:
         block = key.ljust(64, b"\0")
         inner = sha256(block.translate(inner_pad) + data).digest()
         return sha256(block.translate(outer_pad) + inner).digest()
 
-    def xor_stream(key, nonce, data):
+    def xor_stream(key: bytes, nonce: bytes, data: bytes) -> bytes:
         blocks = (length(data) + 31) // 32
         stream = b"".join(sha256(key + nonce + to_bytes(i, 8, "big")).digest() for i in numbers(blocks))
         mixed = from_bytes(data, "big") ^ from_bytes(stream[:length(data)], "big")
         return to_bytes(mixed, length(data), "big")
 
-    def seal(key, plaintext):
+    def seal(key: bytes, plaintext: bytes) -> str:
         nonce = urandom(NONCE_BYTES)
         body = xor_stream(key, nonce, plaintext)
         tag = mac(key, b"seal" + nonce + body)[:TAG_BYTES]
         return to_text(nonce + tag + body, newline=False).decode("ascii")
 
-    def unseal(key, text):
+    def unseal(key: bytes, text: str) -> bytes:
         try:
             raw = from_text(text)
         except (not_base64, TypeError, error):
@@ -65,10 +65,10 @@ def crypto() -> Crypto:
             raise error("sealed text was not made with this run's key")
         return xor_stream(key, nonce, body)
 
-    def sign(key, body):
+    def sign(key: bytes, body: bytes) -> str:
         return mac(key, b"record" + body)[:TAG_BYTES].hex()
 
-    def check(key, body, tag):
+    def check(key: bytes, body: bytes, tag: str) -> bool:
         return same(sign(key, body), tag)
 
     return Crypto(seal, unseal, sign, check)

@@ -11,12 +11,21 @@ Like the audit hook, the functions returned here bind every builtin they use whe
 patching `builtins` later cannot change what they do.
 """
 
+from __future__ import annotations
+
 import gc
 import operator
 import signal
 import sys
 import threading
 import types
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    Bindings = tuple[tuple[str, ...], tuple[Any, ...]]  # (names, the values bound to them then)
 
 # Top-level packages whose modules are protected: what the checks and the hidden tests call into.
 PROTECTED = frozenset({
@@ -29,7 +38,7 @@ PROTECTED = frozenset({
 CORE_CLASSES = ("Model", "Sequential", "Layer", "Dense", "Loss", "Optimizer", "KerasTensor", "Functional")
 
 
-def take():
+def take() -> Callable[[], list[str]]:
     """Picture the kernel now; return `restore()` (see the module docstring)."""
     is_instance, is_callable, to_type, get_vars, items, to_list = isinstance, callable, type, vars, dict.items, list
     module_type, method_type, the_modules, get_signal, set_signal = types.ModuleType, types.MethodType, sys.modules, \
@@ -39,26 +48,28 @@ def take():
         setattr, delattr
     length, every, pair, mapped, identical, missing = len, all, zip, map, operator.is_, object()
 
-    def bindings(namespace):
+    def bindings(namespace: dict[str, Any]) -> Bindings:
         """(names, values) of the functions, classes and modules bound in a namespace. Lazy loaders (module
         subclasses that replace themselves with the module they load) are left out."""
         picture = {name: value for name, value in items(namespace)
                    if (is_callable(value) and not is_instance(value, module_type)) or to_type(value) is module_type}
         return tuple(picture), tuple(picture.values())
 
-    def unchanged(get, names, values):  # one pass in C, comparing by identity only (no student __eq__ runs)
+    # one pass in C, comparing by identity only (no student __eq__ runs)
+    def unchanged(get: Callable[[str], object], names: tuple[str, ...], values: tuple[object, ...]) -> bool:
         return every(mapped(identical, values, mapped(get, names)))
 
-    def bindings_of_class(cls):
+    def bindings_of_class(cls: type) -> Bindings:
         """(names, values) of every attribute of a class."""
         attributes = dict(get_vars(cls))
         return tuple(attributes), tuple(attributes.values())
 
-    modules, classes = {}, {}
+    modules: dict[str, tuple[types.ModuleType, dict[str, Any], tuple[str, ...], tuple[Any, ...]]] = {}
+    classes: dict[type, Bindings] = {}
     for name, module in to_list(the_modules.items()):
         if module is None or name.partition(".")[0] not in PROTECTED:
             continue
-        namespace = getattr(module, "__dict__", None)
+        namespace: Any = getattr(module, "__dict__", None)
         if not is_instance(namespace, dict):
             continue
         modules[name] = (module, namespace, *bindings(namespace))
@@ -73,14 +84,14 @@ def take():
     signals = {number: get_signal(number) for number in signal.valid_signals()
                if number not in (signal.SIGKILL, signal.SIGSTOP)}
 
-    def same(found, saved):
+    def same(found: Any, saved: Any) -> bool:
         if found is saved:
             return True
         # bound methods are made anew on every access (ipykernel rebinds builtins.input each cell)
         return (to_type(found) is method_type and to_type(saved) is method_type
                 and found.__func__ is saved.__func__ and found.__self__ is saved.__self__)
 
-    def put_back_modules(changed):
+    def put_back_modules(changed: list[str]) -> None:
         for name, (module, namespace, keys, values) in items(modules):
             if the_modules.get(name) is not module:
                 the_modules[name] = module
@@ -92,7 +103,7 @@ def take():
                     namespace[key] = value
                     changed.append(f"{name}.{key}")
 
-    def put_back_classes(changed):
+    def put_back_classes(changed: list[str]) -> None:
         for cls, (keys, values) in items(classes):
             current = get_vars(cls)
             if unchanged(current.get, keys, values) and (cls not in core or length(current) == length(keys)):
@@ -106,7 +117,7 @@ def take():
                     delete_attribute(cls, key)
                     changed.append(f"{names[cls]}.{key}")
 
-    def put_back_interpreter(changed):
+    def put_back_interpreter(changed: list[str]) -> None:
         if gettrace() is not None or getprofile() is not None:
             changed.append("sys.settrace/setprofile")
         settrace(None)
@@ -126,9 +137,9 @@ def take():
             set_timer(real_timer, 0)
             changed.append("signal.setitimer")
 
-    def restore():
+    def restore() -> list[str]:
         """Put everything back; the names of what had been changed."""
-        changed = []
+        changed: list[str] = []
         put_back_modules(changed)
         put_back_classes(changed)
         put_back_interpreter(changed)

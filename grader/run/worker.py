@@ -8,6 +8,8 @@ running when it arrived. It holds no secret: test cells are sealed, the key only
 checks every record's signature. Whatever ran before a timeout or crash reaches the host.
 """
 
+from __future__ import annotations
+
 import contextlib
 import json
 import os
@@ -17,13 +19,15 @@ import struct
 import sys
 import threading
 from pathlib import Path
+from typing import IO, Any
 
 # jsonschema (under nbformat) imports the optional IRI checker rfc3987_syntax when installed, and that import
 # alone costs ~2.5 s of CPU (python-jsonschema/jsonschema#1392). Notebook validation never uses it.
-sys.modules.setdefault("rfc3987_syntax", None)
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None: importing it fails at once
 
 import nbformat  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
+from nbformat import NotebookNode  # noqa: E402
 from nbclient.exceptions import DeadKernelError  # noqa: E402
 
 from .spec import RunSpec  # noqa: E402
@@ -33,7 +37,7 @@ RECORD_LINE = 4096  # longest record line kept (the kernel writes at most PIPE_B
 MAX_OUTPUTS = 50  # outputs kept per cell
 
 
-def _size(output):
+def _size(output: NotebookNode) -> int:
     """Approximate size in bytes of one output as stored."""
     if output.get("output_type") == "stream":
         return len(output.get("text", "").encode("utf-8", "replace"))
@@ -43,11 +47,11 @@ def _size(output):
     return sum(len(v) if isinstance(v, str) else len(json.dumps(v)) for v in data.values())
 
 
-def _note(text):
+def _note(text: str) -> NotebookNode:
     return nbformat.v4.new_output("stream", name="stderr", text=text + "\n")
 
 
-def bound_output(output, limit):
+def bound_output(output: NotebookNode, limit: int) -> NotebookNode:
     """The output itself when it fits in `limit` bytes; else a cut copy (text) or a Korean note (images, data)."""
     size = _size(output)
     if size <= limit:
@@ -58,7 +62,8 @@ def bound_output(output, limit):
         return nbformat.v4.new_output("stream", name=output.get("name", "stdout"),
                                       text=cut + "\n... (출력이 너무 길어 잘랐습니다 / output truncated)\n")
     if kind == "error":
-        traceback, kept = [], 0
+        traceback: list[str] = []
+        kept = 0
         for line in reversed(output.get("traceback", [])):
             if kept + len(line) > limit // 2:
                 break
@@ -74,21 +79,22 @@ def bound_output(output, limit):
 class Records(threading.Thread):
     """Reads the kernel's record pipe, stamping each line with the cell that was running when it arrived."""
 
-    def __init__(self, fd, limit):
+    def __init__(self, fd: int, limit: int) -> None:
         super().__init__(daemon=True)
         self.fd, self.limit, self.cell = fd, limit, -1
-        self.lines, self.dropped, self._partial, self._lock = [], 0, b"", threading.Lock()
+        self.lines: list[tuple[int, str]] = []  # (cell index, signed record line)
+        self.dropped, self._partial, self._lock = 0, b"", threading.Lock()
         os.set_blocking(fd, False)
 
-    def run(self):
+    def run(self) -> None:
         while self._read():
             select.select([self.fd], [], [], 0.2)
 
-    def drain(self):
+    def drain(self) -> None:
         """Read whatever the kernel has written so far (call when a cell has finished)."""
         self._read()
 
-    def _read(self):
+    def _read(self) -> bool:
         """Read what is available now; False once the kernel has closed its end."""
         with self._lock:
             while True:
@@ -102,14 +108,14 @@ class Records(threading.Thread):
                     return False
                 self._split(chunk)
 
-    def _split(self, chunk):
+    def _split(self, chunk: bytes) -> None:
         *complete, self._partial = (self._partial + chunk).split(b"\n")
         if len(self._partial) > RECORD_LINE:  # a line that never ends is no record
             self._partial = b""
         for line in complete:
             verdict = b"'verdict'" in line[:90]  # kept beyond the limit (up to as many again): they decide scores
             if len(line) <= RECORD_LINE and len(self.lines) < self.limit * (2 if verdict else 1):
-                self.lines.append([self.cell, line.decode("utf-8", "replace")])
+                self.lines.append((self.cell, line.decode("utf-8", "replace")))
             else:
                 self.dropped += 1
 
@@ -117,11 +123,12 @@ class Records(threading.Thread):
 class BoundedClient(NotebookClient):
     """nbclient's client with every output bounded on arrival, per output and per notebook."""
 
-    def __init__(self, nb, spec, **kwargs):
+    def __init__(self, nb: NotebookNode, spec: RunSpec, **kwargs: Any) -> None:
         super().__init__(nb, **kwargs)
         self.spec, self.kept_bytes = spec, 0
 
-    def output(self, outs, msg, display_id, cell_index):
+    def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None,
+               cell_index: int) -> NotebookNode | None:
         out = super().output(outs, msg, display_id, cell_index)
         if out is None or not outs or outs[-1] is not out:
             return out
@@ -138,13 +145,13 @@ class BoundedClient(NotebookClient):
         return bounded
 
 
-def _send(channel, message):
+def _send(channel: IO[bytes], message: dict[str, Any]) -> None:
     data = json.dumps(message).encode()
     channel.write(struct.pack(">Q", len(data)) + data)
     channel.flush()
 
 
-def _limit(spec):
+def _limit(spec: RunSpec) -> None:
     """The run's resource limits, inherited by the kernel and everything it starts."""
     memory = spec.memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
@@ -157,7 +164,7 @@ def _limit(spec):
         ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 0
 
 
-def work(spec_path):
+def work(spec_path: Path | str) -> None:
     """Execute the notebook of the run described by `spec_path`, reporting to the host after every cell."""
     spec = RunSpec.load(spec_path)
     _limit(spec)
@@ -172,7 +179,7 @@ def work(spec_path):
 
     full = False
 
-    def report(**extra):
+    def report(**extra: object) -> None:
         nonlocal full
         with contextlib.suppress(OSError):
             space = os.statvfs(os.getcwd())
@@ -181,12 +188,13 @@ def work(spec_path):
         _send(channel, {"notebook": nb, "records": records.lines, "dropped": records.dropped, "disk_full": full,
                         **extra})
 
-    def started(**_):
-        _send(channel, {"kernel_pid": client.km.provisioner.pid})
+    def started(**_: object) -> None:
+        # a started kernel: its manager and (local) provisioner exist
+        _send(channel, {"kernel_pid": client.km.provisioner.pid})  # type: ignore[union-attr]
         for fd in (spec.key_fd, record_write):  # the kernel has its own copies now
             os.close(fd)
 
-    def cell_started(cell_index, **_):
+    def cell_started(cell_index: int, **_: object) -> None:
         records.drain()
         records.cell = cell_index
 
