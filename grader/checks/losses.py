@@ -1,14 +1,13 @@
 """Checks on how a model is compiled and trained, and on student-written loss functions."""
 
 import math
-import re
 
 import keras
 import numpy as np
 
 from ._report import fail, student_code
 from .answers import to_numpy
-from .models import is_model, keras_made
+from .models import is_model, keras_made, snake_case
 
 _ALIASES = {
     "mse": "mean_squared_error",
@@ -17,10 +16,7 @@ _ALIASES = {
     "msle": "mean_squared_logarithmic_error",
     "bce": "binary_crossentropy",
 }
-
-
-def _snake(name):
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+OWN_FUNCTION = "(직접 정의한 함수)"  # how loss_name marks a loss the notebook defined itself
 
 
 def loss_name(loss):
@@ -34,12 +30,12 @@ def loss_name(loss):
         fn = getattr(loss, "fn", None)
         name = getattr(fn, "__name__", None) or type(loss).__name__
         if not _keras_defined(type(loss)) or (fn is not None and not _keras_defined(fn)):
-            return f"{_snake(name)} (직접 정의한 함수)"
+            return f"{snake_case(name)} {OWN_FUNCTION}"
     else:
         name = getattr(loss, "__name__", type(loss).__name__)
         if not _keras_defined(loss):
-            return f"{_snake(str(name))} (직접 정의한 함수)"
-    name = _snake(name)
+            return f"{snake_case(str(name))} {OWN_FUNCTION}"
+    name = snake_case(name)
     return _ALIASES.get(name, name)
 
 
@@ -47,12 +43,13 @@ def _keras_defined(obj):
     return str(getattr(obj, "__module__", None) or "").startswith("keras.")
 
 
-def _loss_names(loss):
+def converted_loss(loss, convert):
+    """`convert` applied to the loss, or to each loss of a multi-output model's dict or list of losses."""
     if isinstance(loss, dict):
-        return {key: loss_name(value) for key, value in loss.items()}
+        return {key: convert(value) for key, value in loss.items()}
     if isinstance(loss, (list, tuple)):
-        return [loss_name(value) for value in loss]
-    return loss_name(loss)
+        return [convert(value) for value in loss]
+    return convert(loss)
 
 
 def compiled(model):
@@ -68,7 +65,7 @@ def loss(model, expected):
     """The compiled loss is `expected`; strings, functions and Loss objects count alike."""
     __tracebackhide__ = True
     compiled(model)
-    found, want = _loss_names(model.loss), _loss_names(expected)
+    found, want = converted_loss(model.loss, loss_name), converted_loss(expected, loss_name)
     if found != want:
         fail("손실 함수가 문제에 맞지 않습니다.", want, found,
              "이진 분류는 binary_crossentropy, 다중 분류는 categorical_crossentropy"

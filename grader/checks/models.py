@@ -1,6 +1,7 @@
 """Checks on a Keras model's structure: shapes, layer table, parameter counts."""
 
 import math
+import re
 
 import keras
 
@@ -12,6 +13,11 @@ INPUT_HINT = "Sequential의 첫 번째 원소로 keras.Input(shape=...)을 넣�
 def keras_made(obj):
     """Whether `obj` is an instance of one of Keras's own classes (not of a class defined in the notebook)."""
     return (type(obj).__module__ or "").startswith("keras.")
+
+
+def snake_case(name):
+    """'BinaryCrossentropy' as 'binary_crossentropy': the name Keras gives a layer or loss after its class."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
 def _own_classes(objects, what):

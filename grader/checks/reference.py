@@ -13,7 +13,7 @@ import keras
 import numpy as np
 
 from ._report import fail
-from .models import count_parameters, is_model
+from .models import count_parameters, is_model, snake_case
 from .numeric import close
 
 # Settings that never change what a layer computes, or that the student may choose freely.
@@ -67,14 +67,10 @@ class Graph:
         return f"{type(self.layers[position]).__name__}#{position + 1}({inner})"
 
 
-def _snake(name):
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
-
-
 def _given_name(tensor):
     """The name the author gave an input or output, or None where Keras made one up."""
     layer = tensor._keras_history.operation
-    auto = r"keras_tensor|input_layer|" + _snake(type(layer).__name__)
+    auto = r"keras_tensor|input_layer|" + snake_case(type(layer).__name__)
     name = tensor.name if isinstance(layer, keras.layers.InputLayer) else layer.name
     return None if re.fullmatch(rf"({auto})(_\d+)?", name) else name
 

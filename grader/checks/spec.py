@@ -12,12 +12,12 @@ import numpy as np
 
 from . import fitlog
 from ._report import fail, student_code
-from .losses import compiled, loss_name
+from .losses import OWN_FUNCTION, compiled, converted_loss, loss_name
 from .models import is_model, keras_made, layer_row
 from .numeric import close
 from .plain import plain
 from .reference import _settings, same_layer
-from .training import (DEFAULT_BATCH_SIZE, _compile_config, _loss_settings, _optimizer_settings, _same_setting,
+from .training import (DEFAULT_BATCH_SIZE, _compile_config, _loss_settings, _same_setting,
                        same_compile, same_optimizer, trained_as)
 
 # Settings a task names for a layer; every other setting of the layer keeps its default.
@@ -189,29 +189,19 @@ def optimizer_settings(optimizer, kind, label, **settings):
         fail(f"{label}의 종류가 다릅니다.", kind, type(optimizer).__name__,
              f"keras.optimizers.{kind}(learning_rate=...)처럼 옵티마이저 객체를 만드세요.")
     ranges = {key: value for key, value in settings.items() if isinstance(value, tuple)}
+    for key, (low, high) in sorted(ranges.items()):
+        value = optimizer.get_config().get(key)
+        if not (isinstance(value, (int, float)) and not isinstance(value, bool) and low <= value <= high):
+            fail(f"{label}의 {key}이(가) 문제에 적힌 범위 밖입니다.", f"{low} 이상 {high} 이하", value,
+                 f"{key}=...로 범위 안의 값을 고르세요.")
     default = getattr(keras.optimizers, kind)(**{k: v for k, v in settings.items() if k not in ranges})
-    found, wanted = _optimizer_settings(optimizer, ()), _optimizer_settings(default, ())
-    for key in sorted(wanted):
-        value = found.get(key)
-        if key in ranges:
-            low, high = ranges[key]
-            if not (isinstance(value, (int, float)) and not isinstance(value, bool) and low <= value <= high):
-                fail(f"{label}의 {key}이(가) 문제에 적힌 범위 밖입니다.", f"{low} 이상 {high} 이하", value,
-                     f"{key}=...로 범위 안의 값을 고르세요.")
-        elif not _same_setting(value, wanted[key]):
-            fail(f"{label}의 설정 {key}이(가) 다릅니다.", wanted[key], value,
-                 "학습률은 learning_rate=에 숫자 하나로 줍니다(스케줄이 아님)." if key == "learning_rate"
-                 else "문제에 적힌 설정 외에는 기본값으로 두세요.")
+    same_optimizer(optimizer, default, free=tuple(ranges), label=label)
 
 
-def _named_loss(loss):
+def _keras_loss(loss):
     """The loss as its canonical Keras name (its settings at their defaults); a function of one's own stays."""
-    if isinstance(loss, dict):
-        return {key: _named_loss(value) for key, value in loss.items()}
-    if isinstance(loss, (list, tuple)):
-        return [_named_loss(value) for value in loss]
     name = loss_name(loss)
-    return loss if name is None or name.endswith("(직접 정의한 함수)") else name
+    return loss if name is None or name.endswith(OWN_FUNCTION) else name
 
 
 def compiled_with(model, *, optimizer, loss=None, metrics=None):
@@ -223,7 +213,9 @@ def compiled_with(model, *, optimizer, loss=None, metrics=None):
     spec = keras.models.clone_model(model)
     if isinstance(optimizer, str):
         optimizer = keras.optimizers.get(optimizer)
-    spec.compile(optimizer=optimizer, loss=_named_loss(model.loss) if loss is None else loss, metrics=metrics)
+    if loss is None:
+        loss = converted_loss(model.loss, _keras_loss)
+    spec.compile(optimizer=optimizer, loss=loss, metrics=metrics)
     same_compile(model, spec)
 
 
@@ -309,7 +301,7 @@ def fixed_in_one_place(model, buggy, name="model"):
              "실수는 출력 층이나 손실 함수 한 곳에만 있습니다. 층을 더하거나 빼지 마세요.")
     for found, wanted in zip(mine[:-1], theirs[:-1]):
         same_layer(found, wanted, f"{name}의 {type(found).__name__} 층", hint="실수가 아닌 층은 그대로 두세요.")
-    same_optimizer(model, buggy)
+    same_optimizer(model.optimizer, buggy.optimizer)
     output_changed = (type(mine[-1]) is not type(theirs[-1])) or _settings(mine[-1], ()) != _settings(theirs[-1], ())
     loss_changed = _loss_settings(model.loss) != _loss_settings(buggy.loss)
     if output_changed and loss_changed:

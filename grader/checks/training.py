@@ -98,28 +98,29 @@ def _same_setting(found, wanted):
     return found == wanted
 
 
-def same_optimizer(model, reference, free=()):
-    """Optimizer class and every hyperparameter (learning rate, rho, momentum, ...) as in the reference."""
+def same_optimizer(optimizer, reference, free=(), label=None):
+    """`optimizer` is of the reference optimizer's Keras class, with every hyperparameter (learning rate, rho,
+    momentum, ...) but those in `free` as in `reference`; `label` names it in messages (e.g. "choices['SGD']")."""
     __tracebackhide__ = True
-    compiled(model)
-    found, wanted = type(model.optimizer).__name__, type(reference.optimizer).__name__
-    if found != wanted or not keras_made(model.optimizer):
-        fail("옵티마이저가 다릅니다.", wanted, found,
+    found, wanted = type(optimizer).__name__, type(reference).__name__
+    if found != wanted or not keras_made(optimizer):
+        fail("옵티마이저가 다릅니다." if label is None else f"{label}의 종류가 다릅니다.", wanted, found,
              "compile(optimizer='이름') 또는 keras.optimizers.이름(learning_rate=...)으로 지정하세요.")
-    found_settings = _optimizer_settings(model.optimizer, free)
-    wanted_settings = _optimizer_settings(reference.optimizer, free)
+    found_settings = _optimizer_settings(optimizer, free)
+    wanted_settings = _optimizer_settings(reference, free)
     for key in sorted(wanted_settings):
         if not _same_setting(found_settings.get(key), wanted_settings[key]):
             hint = ("학습률은 learning_rate=로 지정합니다(케라스 3에는 lr이 없습니다). 스케줄이 아니라 숫자 하나입니다."
                     if key == "learning_rate" else "문제에 적힌 값 외의 설정은 기본값으로 두세요.")
-            fail(f"옵티마이저 설정 {key}이(가) 다릅니다.", wanted_settings[key], found_settings.get(key), hint)
+            fail(f"{'옵티마이저' if label is None else f'{label}의'} 설정 {key}이(가) 다릅니다.", wanted_settings[key],
+                 found_settings.get(key), hint)
 
 
 def same_compile(model, reference, free=()):
     """Optimizer, loss (with from_logits, reduction, ...) and metrics by meaning, as in the reference."""
     __tracebackhide__ = True
     compiled(model)
-    same_optimizer(model, reference, free)
+    same_optimizer(model.optimizer, reference.optimizer, free)
     names = output_names(reference)
     mine, theirs = _compile_config(model), _compile_config(reference)
     found_losses, wanted_losses = _per_output(mine["loss"], names), _per_output(theirs["loss"], names)

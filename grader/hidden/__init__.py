@@ -23,6 +23,12 @@ def reference_answer(exercise_id):
     return module.ANSWERS[exercise_id]
 
 
+def _run_answer(exercise_id, namespace):
+    """Run the reference code of an exercise in `namespace`, what it prints discarded."""
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        exec(compile(reference_answer(exercise_id), f"<정답 {exercise_id}>", "exec"), namespace)
+
+
 class _StopAtFit(Exception):
     """Raised in place of `fit` while an untrained reference is built."""
 
@@ -44,8 +50,7 @@ def reference(exercise_id, namespace, *names, train=True):
     if not train:
         keras.Model.fit = _stop_at_fit
     try:
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            exec(compile(reference_answer(exercise_id), f"<정답 {exercise_id}>", "exec"), scratch)
+        _run_answer(exercise_id, scratch)
     except _StopAtFit:
         pass
     finally:
@@ -70,8 +75,7 @@ def answer_in(namespace, name, hint):
 def _restore(exercise_id, namespace):
     """Run the reference answer in the notebook's namespace; a Korean note on what happened."""
     try:
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            exec(compile(reference_answer(exercise_id), f"<정답 {exercise_id}>", "exec"), namespace)
+        _run_answer(exercise_id, namespace)
     except Exception as error:  # the reference may need state that an earlier failure broke
         return (f"→ 정답 코드로 바꾸지 못했습니다 ({type(error).__name__}: {error}). "
                 "다음 연습에 영향이 있을 수 있습니다.")

@@ -6,8 +6,6 @@ hand-written gradient descent is compared step by step with the reference run fr
 optimizers are compared with the reference objects, every hyperparameter included.
 """
 
-import numbers
-
 import keras
 import numpy as np
 
@@ -187,15 +185,4 @@ def ex6_optimizers(namespace):
     for key, (kind, ranges) in CHOICES.items():
         label = f"choices['{key}']"
         checks.optimizer_settings(choices[key], kind, label, learning_rate=0.01, **ranges)
-        found_config, wanted_config = choices[key].get_config(), wanted[key].get_config()
-        for name in sorted(wanted_config.keys() - {"name"} - ranges.keys()):
-            have, want = found_config.get(name), wanted_config[name]
-            same = (_number(have) and _number(want) and np.isclose(have, want, rtol=1e-6, atol=0)) or (
-                not _number(want) and have == want)
-            if not same:
-                checks.fail(f"{label}의 설정 {name}이(가) 다릅니다.", want, have,
-                            "학습률은 0.01로, 그 밖의 설정은 기본값으로 두세요.")
-
-
-def _number(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+        checks.same_optimizer(choices[key], wanted[key], free=tuple(ranges), label=label)
