@@ -40,7 +40,7 @@ def is_shape(name, value, ndim=None):
              example, quote(value), "배치 축은 None으로 적습니다.")
 
 
-def answer(name, value, expected, hint):
+def equals(name, value, expected, hint):
     """The answer equals the expected value (numbers compared with a small tolerance), both read as plain values."""
     __tracebackhide__ = True
     value, expected = plain(value, name), plain(expected)

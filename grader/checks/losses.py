@@ -52,7 +52,7 @@ def converted_loss(loss, convert):
     return convert(loss)
 
 
-def compiled(model):
+def is_compiled(model):
     """model.compile(...) has been called."""
     __tracebackhide__ = True
     is_model(model)
@@ -61,10 +61,10 @@ def compiled(model):
              "compile 호출 없음", "fit이나 evaluate 전에 model.compile을 먼저 실행하세요.")
 
 
-def loss(model, expected):
+def has_loss(model, expected):
     """The compiled loss is `expected`; strings, functions and Loss objects count alike."""
     __tracebackhide__ = True
-    compiled(model)
+    is_compiled(model)
     found, want = converted_loss(model.loss, loss_name), converted_loss(expected, loss_name)
     if found != want:
         fail("손실 함수가 문제에 맞지 않습니다.", want, found,
@@ -72,10 +72,10 @@ def loss(model, expected):
              "(정수 레이블이면 sparse_categorical_crossentropy), 회귀는 mse를 씁니다.")
 
 
-def optimizer(model, name, learning_rate=None):
+def has_optimizer(model, name, learning_rate=None):
     """The compiled optimizer has this class name (any case) and, if given, learning rate."""
     __tracebackhide__ = True
-    compiled(model)
+    is_compiled(model)
     found = type(model.optimizer).__name__
     if found.lower() != name.lower() or not keras_made(model.optimizer):
         fail("옵티마이저가 다릅니다.", name, found,
@@ -113,7 +113,7 @@ def loss_fn_matches(student_fn, reference, cases, atol=1e-4):
 def trains(model, x, y, epochs=5, batch_size=32):
     """A copy of the compiled model lowers its loss on (x, y); the model itself is untouched."""
     __tracebackhide__ = True
-    compiled(model)
+    is_compiled(model)
     copy = keras.models.clone_model(model)
     copy.set_weights(model.get_weights())
     optimizer_copy = type(model.optimizer).from_config(model.optimizer.get_config())
@@ -166,7 +166,7 @@ def matches_task(model, task, labels=None):
     multiclass task whose labels the text gives, `labels` ('integer' or 'one_hot') allows only the crossentropy
     of that label format."""
     __tracebackhide__ = True
-    compiled(model)
+    is_compiled(model)
     losses, activation_wanted, task_name = _TASKS[task]
     if labels is not None:
         losses, label_name = _LABELS[labels]

@@ -52,7 +52,7 @@ def _compare_shapes(what, found, expected, hint):
         fail(f"{what} 크기가 다릅니다.", expected_value, found_value, hint)
 
 
-def input_shape(model, expected):
+def has_input_shape(model, expected):
     """Input shape(s), batch axis included as None: (None, 784) or a list for several inputs."""
     __tracebackhide__ = True
     is_model(model)
@@ -60,7 +60,7 @@ def input_shape(model, expected):
                     "keras.Input(shape=...)의 shape에는 배치 축을 빼고 샘플 하나의 크기만 적습니다.")
 
 
-def output_shape(model, expected):
+def has_output_shape(model, expected):
     """Output shape(s), batch axis included as None."""
     __tracebackhide__ = True
     is_model(model)
@@ -68,7 +68,7 @@ def output_shape(model, expected):
                     "마지막 층의 units(클래스 개수 또는 출력 개수)를 확인하세요.")
 
 
-def input_count(model, n):
+def has_input_count(model, n):
     """The model has n inputs."""
     __tracebackhide__ = True
     is_model(model)
@@ -77,7 +77,7 @@ def input_count(model, n):
              "keras.Model(inputs=[입력1, 입력2], ...)처럼 입력을 리스트로 전달하세요.")
 
 
-def output_count(model, n):
+def has_output_count(model, n):
     """The model has n outputs."""
     __tracebackhide__ = True
     is_model(model)
@@ -103,7 +103,7 @@ def _row_matches(found, expected):
     return all(e is None or f == e for f, e in zip(found, expected))
 
 
-def layer(obj, expected):
+def is_layer(obj, expected):
     """One layer object against (class name, units, activation); None means any."""
     __tracebackhide__ = True
     if not isinstance(obj, keras.layers.Layer):
@@ -116,7 +116,7 @@ def layer(obj, expected):
              "units는 출력 차원, activation은 활성화 함수 이름입니다.")
 
 
-def layers(model, expected):
+def has_layers(model, expected):
     """Layer table against rows of (class name, units, activation); None means any."""
     __tracebackhide__ = True
     is_model(model)
@@ -132,16 +132,16 @@ def layers(model, expected):
                  "units와 activation을 문제와 비교하세요. activation을 빼면 'linear'가 됩니다.")
 
 
-def count_parameters(model):
+def parameter_count(model):
     """Total parameters, counted from the weights themselves (a patched count_params can't lie)."""
     return sum(math.prod(weight.shape) for weight in model.weights)
 
 
-def param_count(model, n):
+def has_parameter_count(model, n):
     """Total number of parameters (weights + biases)."""
     __tracebackhide__ = True
     is_model(model)
-    found = count_parameters(model)
+    found = parameter_count(model)
     if found != n:
         fail("파라미터 개수가 다릅니다.", f"{n:,}", f"{found:,}",
              "밀집 층의 파라미터 개수는 (입력 크기 × units) + units(편향)입니다.")
@@ -152,7 +152,7 @@ def same_structure(model, reference):
     __tracebackhide__ = True
     is_model(model)
     is_model(reference)
-    input_shape(model, [tuple(s) for s in _shapes(reference.inputs)])
-    output_shape(model, [tuple(s) for s in _shapes(reference.outputs)])
-    layers(model, layer_table(reference))
-    param_count(model, count_parameters(reference))
+    has_input_shape(model, [tuple(s) for s in _shapes(reference.inputs)])
+    has_output_shape(model, [tuple(s) for s in _shapes(reference.outputs)])
+    has_layers(model, layer_table(reference))
+    has_parameter_count(model, parameter_count(reference))

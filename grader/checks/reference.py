@@ -13,7 +13,7 @@ import keras
 import numpy as np
 
 from ._report import fail
-from .models import count_parameters, is_model, snake_case
+from .models import parameter_count, is_model, snake_case
 from .numeric import close
 
 # Settings that never change what a layer computes, or that the student may choose freely.
@@ -209,7 +209,7 @@ def same_model(model, reference, free=()):
     _nothing_unused(model, Graph(model))
     same_layers(model, reference, free)
     same_wiring(model, reference)
-    if count_parameters(model) != count_parameters(reference):
-        fail("파라미터 개수가 다릅니다.", f"{count_parameters(reference):,}", f"{count_parameters(model):,}",
+    if parameter_count(model) != parameter_count(reference):
+        fail("파라미터 개수가 다릅니다.", f"{parameter_count(reference):,}", f"{parameter_count(model):,}",
              "밀집 층의 파라미터 개수는 (입력 크기 × units) + units(편향)입니다.")
     same_behaviour(model, reference)

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import fitlog
 from ._report import fail, student_code
-from .losses import OWN_FUNCTION, compiled, converted_loss, loss_name
+from .losses import OWN_FUNCTION, converted_loss, is_compiled, loss_name
 from .models import is_model, keras_made, layer_row
 from .numeric import close
 from .plain import plain
@@ -43,7 +43,7 @@ def _layers(obj):
     return [obj]
 
 
-def defaults(obj, free=()):
+def keeps_defaults(obj, free=()):
     """Every setting of the layer (or of every layer of the model) other than the ones a task names (units,
     activation, rate) and `free` is the class's default: use_bias, regularizers, constraints, ..."""
     __tracebackhide__ = True
@@ -65,7 +65,7 @@ def _name(tensor):
     return tensor.name if isinstance(operation, keras.layers.InputLayer) else operation.name
 
 
-def names(model, inputs=None, outputs=None):
+def has_names(model, inputs=None, outputs=None):
     """The model's inputs and/or outputs have these names, in this order."""
     __tracebackhide__ = True
     is_model(model)
@@ -121,7 +121,7 @@ def _merges(model, kind):
     return found
 
 
-def merge(model, kind, expected, commutative=False):
+def merges(model, kind, expected, commutative=False):
     """The model has one `kind` merge (Concatenate, Add, ...) whose arguments come, in this order, from these
     paths ('title', 'left → Dense(16, relu)', '입력 → Dense(32, relu) → Dense(32, relu)'); any order when
     `commutative` (Add)."""
@@ -139,7 +139,7 @@ def merge(model, kind, expected, commutative=False):
              "문제에 적힌 텐서를 적힌 순서대로 합치세요. 같은 입력을 두 번 쓰거나 다른 층의 출력을 쓰지 않았나요?")
 
 
-def new_each_call(function, name="build_model"):
+def new_model(function, name="build_model"):
     """`function` (a model-building function of the student's, called without arguments) gives a new, untrained
     model at each call: two calls share no layer and no optimizer. Returns the first model."""
     __tracebackhide__ = True
@@ -166,7 +166,7 @@ def new_each_call(function, name="build_model"):
     return first
 
 
-def probabilities(model, seed=0):
+def outputs_probabilities(model, seed=0):
     """On random inputs every output row is a probability distribution: no negative value, sum 1."""
     __tracebackhide__ = True
     is_model(model)
@@ -180,7 +180,7 @@ def probabilities(model, seed=0):
              "여러 클래스의 확률을 내는 출력 층의 활성화 함수를 고르세요.")
 
 
-def optimizer_settings(optimizer, kind, label, **settings):
+def is_optimizer(optimizer, kind, label, **settings):
     """`optimizer` (called `label` in messages) is a Keras `kind` optimizer ('SGD', 'Adam', ...) with these
     settings, each a value or a (low, high) range the task leaves open, and every other setting at its default."""
     __tracebackhide__ = True
@@ -209,7 +209,7 @@ def compiled_with(model, *, optimizer, loss=None, metrics=None):
     this loss (string/function/object alike, settings such as from_logits at their defaults; None: whichever
     loss the model has, with its settings at their defaults) and these metrics (by meaning)."""
     __tracebackhide__ = True
-    compiled(model)
+    is_compiled(model)
     spec = keras.models.clone_model(model)
     if isinstance(optimizer, str):
         optimizer = keras.optimizers.get(optimizer)
@@ -227,12 +227,12 @@ def _recorded_name(metric):
     return plain(getattr(metric, "name", None) or getattr(metric, "__name__", type(metric).__name__))
 
 
-def metrics_named(model, names):
+def has_metric_names(model, names):
     """The model records its metrics under exactly `names` (History keys, in order), as the text states because a
     later cell reads history.history[name]: metrics=["accuracy"] gives 'accuracy', while "acc",
     BinaryAccuracy() or "binary_accuracy" measure the same but are recorded as 'acc' or 'binary_accuracy'."""
     __tracebackhide__ = True
-    compiled(model)
+    is_compiled(model)
     metrics = _compile_config(model)["metrics"] or []
     found = [_recorded_name(metric) for metric in (metrics if isinstance(metrics, (list, tuple)) else [metrics])]
     if found != list(names):
@@ -255,7 +255,7 @@ def _val_loss(curve):
     return fitlog.recorded_fit(curve).history.get("val_loss")
 
 
-def epochs_near_best(model, curve, margin, name="model"):
+def trained_near_best(model, curve, margin, name="model"):
     """The model was trained for a number of epochs (all its fit calls together) within `margin` of the epoch
     of lowest val_loss of `curve` (a History, or the model trained with validation data), as recorded when that
     fit returned: the student's own curve."""
@@ -294,7 +294,7 @@ def fixed_in_one_place(model, buggy, name="model"):
     """`model` is `buggy` with one mistake fixed: its output layer or its loss changed, not both; every other layer,
     the optimizer and the loss settings as in `buggy`."""
     __tracebackhide__ = True
-    compiled(model)
+    is_compiled(model)
     mine, theirs = _layers(model), _layers(buggy)
     if len(mine) != len(theirs):
         fail(f"{name}의 층 개수가 고치기 전 코드와 다릅니다.", len(theirs), len(mine),
@@ -312,13 +312,8 @@ def fixed_in_one_place(model, buggy, name="model"):
              "출력 층과 손실 함수 중 문제에 맞지 않는 쪽을 고치세요.")
 
 
-# Settings of keras.callbacks.EarlyStopping a task names; the others keep their defaults ('min' is the same as
-# the default 'auto' for a loss).
-_STOPPING_FREE = {"verbose"}
-
-
-def early_stopping(callback, model, history, *, x_val, y_val, patience, restore_best_weights, max_epochs,
-                   monitor="val_loss", label="early_stopping"):
+def stopped_early(callback, model, history, *, x_val, y_val, patience, restore_best_weights, max_epochs,
+                  monitor="val_loss", label="early_stopping"):
     """`callback` is Keras's EarlyStopping with these settings (every other one at its default), used in the fit
     that returned `history` (at most `max_epochs`); training stopped where the rule says (`patience` epochs after
     the best value of `monitor`, as recorded); with restore_best_weights, the model ends with the best weights."""

@@ -15,7 +15,7 @@ import keras
 from . import fitlog
 from ._report import fail
 from .answers import to_numpy
-from .losses import compiled, loss_name
+from .losses import is_compiled, loss_name
 from .models import keras_made
 from .numeric import close
 from .reference import output_names
@@ -119,7 +119,7 @@ def same_optimizer(optimizer, reference, free=(), label=None):
 def same_compile(model, reference, free=()):
     """Optimizer, loss (with from_logits, reduction, ...) and metrics by meaning, as in the reference."""
     __tracebackhide__ = True
-    compiled(model)
+    is_compiled(model)
     same_optimizer(model.optimizer, reference.optimizer, free)
     names = output_names(reference)
     mine, theirs = _compile_config(model), _compile_config(reference)

@@ -59,19 +59,6 @@ def reference(exercise_id, namespace, *names, train=True):
     return values[0] if len(names) == 1 else values
 
 
-def answer_in(namespace, name, hint):
-    """The notebook variable `name` (as `checks.plain.settle` reads it), or a Korean failure when the answer
-    did not define it."""
-    __tracebackhide__ = True
-    if name not in namespace:
-        from grader import checks
-
-        checks.fail(f"변수 {name}이(가) 없습니다.", f"{name} = ...", "정의되지 않음", hint)
-    from grader.checks.plain import settle
-
-    return settle(namespace[name])
-
-
 def _restore(exercise_id, namespace):
     """Run the reference answer in the notebook's namespace; a Korean note on what happened."""
     try:

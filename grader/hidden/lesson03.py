@@ -37,7 +37,7 @@ def ex1_choose(task_losses):
     if not isinstance(task_losses, dict):
         checks.fail("task_losses는 딕셔너리여야 합니다.", "{'binary': '...', ...}", type(task_losses).__name__,
                     "중괄호 {}로 문제 종류(키)와 손실 함수 이름(값)을 짝지으세요.")
-    checks.answer("task_losses의 키", sorted(task_losses), _KEYS, "네 가지 문제 종류를 모두 키로 넣으세요.")
+    checks.equals("task_losses의 키", sorted(task_losses), _KEYS, "네 가지 문제 종류를 모두 키로 넣으세요.")
     for task, (accepted, hint) in _CHOICES.items():
         try:
             found = loss_name(task_losses.get(task))
@@ -139,7 +139,7 @@ def ex5_gradient_descent(namespace):
     with checks.student_code("loss_history를 숫자 배열로 바꿀 수 없습니다.", "float 100개의 리스트",
                              "단계마다 float(loss)를 loss_history.append(...)로 추가하세요."):
         found = np.asarray([float(value) for value in loss_history], dtype="float64")
-    checks.answer("len(loss_history)", len(found), len(wanted), "단계마다 손실을 하나씩, 100번 추가하세요.")
+    checks.equals("len(loss_history)", len(found), len(wanted), "단계마다 손실을 하나씩, 100번 추가하세요.")
     if checks.close(found[0], wanted[1]) and not checks.close(found[0], wanted[0]):
         checks.fail("첫 번째 손실이 w = b = 0일 때의 손실이 아닙니다 (변수를 바꾼 뒤의 손실을 기록했습니다).",
                     f"{wanted[0]:.4f}", f"{found[0]:.4f}",
@@ -180,9 +180,9 @@ def ex6_optimizers(namespace):
                     type(choices).__name__, "중괄호 {}로 이름(키)과 옵티마이저 객체(값)를 짝지으세요.")
     # keys as plain strings, values (optimizer objects) as they are, read through dict's own method
     choices = {checks.plain(key, "choices의 키"): value for key, value in dict.items(choices)}
-    checks.answer("choices의 키", sorted(choices), sorted(CHOICES), "표에 적힌 네 이름을 키로 쓰세요.")
+    checks.equals("choices의 키", sorted(choices), sorted(CHOICES), "표에 적힌 네 이름을 키로 쓰세요.")
     wanted = reference("l03_ex6_optimizers", namespace, "choices")
     for key, (kind, ranges) in CHOICES.items():
         label = f"choices['{key}']"
-        checks.optimizer_settings(choices[key], kind, label, learning_rate=0.01, **ranges)
+        checks.is_optimizer(choices[key], kind, label, learning_rate=0.01, **ranges)
         checks.same_optimizer(choices[key], wanted[key], free=tuple(ranges), label=label)

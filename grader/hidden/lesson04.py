@@ -46,7 +46,7 @@ def ex1_fit(namespace):
     batch 64 on the whole training set with (x_val, y_val)."""
     __tracebackhide__ = True
     model, history = namespace["model"], namespace["history"]
-    checks.compiled(model)
+    checks.is_compiled(model)
     checks.matches_task(model, "binary")
     checks.compiled_with(model, optimizer="rmsprop", metrics=["accuracy"])
     _standard_model(model, namespace, "model")
@@ -54,9 +54,9 @@ def ex1_fit(namespace):
     checks.trained_as(model, x=namespace["x_train"], y=namespace["y_train"], epochs=30, batch_size=BATCH_SIZE,
                       validation_data=(namespace["x_val"], namespace["y_val"]), history=history, single_call=True)
     recorded = checks.fitlog.recorded_fit(history).history
-    checks.answer("history.history의 키", sorted(recorded), HISTORY_KEYS,
+    checks.equals("history.history의 키", sorted(recorded), HISTORY_KEYS,
                   "compile에 metrics=['accuracy']를, fit에 validation_data=(x_val, y_val)를 넘기세요.")
-    checks.answer("기록된 에포크 수", len(recorded["loss"]), 30, "fit에 epochs=30을 넘기세요.")
+    checks.equals("기록된 에포크 수", len(recorded["loss"]), 30, "fit에 epochs=30을 넘기세요.")
 
 
 def ex2_best_epoch(namespace):
@@ -70,7 +70,7 @@ def ex2_best_epoch(namespace):
     hint = "np.argmin(history.history['val_loss'])은 0부터 세는 인덱스입니다. 에포크 번호는 여기에 1을 더합니다."
     if best_epoch == int(np.argmin(recorded["loss"])) + 1 and best_epoch != expected:
         hint = "훈련 손실('loss')이 아니라 검증 손실('val_loss')을 보세요."
-    checks.answer("best_epoch", best_epoch, expected, hint)
+    checks.equals("best_epoch", best_epoch, expected, hint)
 
 
 def ex3_validation_split(namespace):
@@ -109,8 +109,8 @@ def ex4_early_stopping(namespace):
     checks.trained_as(es_model, x=namespace["x_train"], y=namespace["y_train"], epochs=recorded.epochs_run,
                       batch_size=BATCH_SIZE, validation_data=(x_val, y_val), history=es_history,
                       single_call=True, name="es_model")
-    checks.early_stopping(early_stopping, es_model, es_history, x_val=x_val, y_val=y_val, patience=3,
-                          restore_best_weights=True, max_epochs=100)
+    checks.stopped_early(early_stopping, es_model, es_history, x_val=x_val, y_val=y_val, patience=3,
+                         restore_best_weights=True, max_epochs=100)
 
 
 def ex5_evaluate(namespace):
@@ -133,7 +133,7 @@ def ex5_evaluate(namespace):
     if labels.dtype.kind not in "iu":
         checks.fail("predicted_labels는 정수 배열이어야 합니다.", "정수(int) 0/1 배열", labels.dtype,
                     "확률을 0.5와 비교한 결과(True/False)를 astype('int32')로 정수로 바꾸세요.")
-    checks.answer("predicted_labels.shape", labels.shape, (len(x_test),),
+    checks.equals("predicted_labels.shape", labels.shape, (len(x_test),),
                   "샘플마다 레이블 하나: predict 결과의 [:, 0] 또는 .ravel()로 1차원으로 만드세요.")
     probabilities = final_model.predict(x_test, verbose=0)[:, 0]
     want = (probabilities > 0.5).astype("int32")
@@ -154,7 +154,7 @@ def ex6_fix_mistakes(namespace):
     tasks = (("binary", None), ("multiclass", "integer"), ("regression", None))
     for name, (task, labels), want in zip(names, tasks, wanted):
         model = namespace[name]
-        checks.compiled(model)
+        checks.is_compiled(model)
         checks.matches_task(model, task, labels=labels)
         checks.fixed_in_one_place(model, namespace[f"buggy_{name.removesuffix('_model')}"], name)
         checks.same_model(model, want)

@@ -117,7 +117,7 @@ def ex1_normalize(namespace):
         _normalize_once(normalize, where, train, test)
     # what the public checks restate
     x_train, _ = normalize(np.array(namespace["train_data"]), np.array(namespace["test_data"]))
-    checks.answer("x_train의 열별 평균이 0인지", bool(np.allclose(np.mean(checks.to_numpy(x_train), axis=0), 0,
+    checks.equals("x_train의 열별 평균이 0인지", bool(np.allclose(np.mean(checks.to_numpy(x_train), axis=0), 0,
                                                         atol=1e-3)), True, "열마다(axis=0) 평균을 빼세요.")
 
 
@@ -128,11 +128,11 @@ def ex2_build_model(namespace):
     wiring, behaviour and compile settings equal the reference's (Sequential or Functional, strings or objects;
     the output layer is the student's choice, and only the linear one gives a price of any value)."""
     __tracebackhide__ = True
-    first = checks.new_each_call(namespace.get("build_model"), "build_model")
-    checks.input_shape(first, (None, 13))
-    checks.output_shape(first, (None, 1))
-    checks.layers(first, [("Dense", 64, "relu"), ("Dense", 64, "relu"), ("Dense", 1, None)])
-    checks.defaults(first)
+    first = checks.new_model(namespace.get("build_model"), "build_model")
+    checks.has_input_shape(first, (None, 13))
+    checks.has_output_shape(first, (None, 1))
+    checks.has_layers(first, [("Dense", 64, "relu"), ("Dense", 64, "relu"), ("Dense", 1, None)])
+    checks.keeps_defaults(first)
     checks.matches_task(first, "regression")
     checks.compiled_with(first, optimizer="rmsprop", loss="mse", metrics=["mae"])
     expected = _reference_model(namespace)
@@ -285,7 +285,7 @@ def ex3_kfold(namespace):
 def _curves(namespace):
     """(fold-averaged curve recomputed from all_mae_histories, the student's average_mae_history as a flat array)."""
     histories = [[float(value) for value in history] for history in namespace["all_mae_histories"]]
-    average = provenance.defined(namespace, "average_mae_history", "7-4")
+    average = provenance.answer_in(namespace, "average_mae_history", "7-4")
     return np.mean(histories, axis=0), checks.to_numpy(average).ravel()
 
 
@@ -309,7 +309,7 @@ def ex4_average(namespace):
         checks.fail("average_mae_history가 에포크별 폴드 평균과 다릅니다.", np.round(want[:3], 3),
                     np.round(found[:3], 3),
                     "i번째 원소는 all_mae_histories의 모든 폴드에서 i번째 에포크 값의 평균입니다.")
-    best_epoch = provenance.defined(namespace, "best_epoch", "7-4")
+    best_epoch = provenance.answer_in(namespace, "best_epoch", "7-4")
     checks.is_int("best_epoch", best_epoch)
     allowed = _best_epochs(want, found)
     if int(best_epoch) in allowed:
