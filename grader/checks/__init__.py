@@ -1,4 +1,5 @@
-"""Public checks: each catches one typical student mistake with a Korean message and a hint.
+"""Public checks: each catches one typical student mistake with a Korean message and a hint. Kernel side: they run
+in the student's kernel (Colab, and the sealed tests of a grading run).
 
 Every failing check raises AssertionError("무엇이 다른지 / 기대한 값 / 실제 값 / 힌트"). A check is named by the claim
 it makes (`has_input_shape`, `is_compiled`, `trained_as`); a function that returns a value by that value

@@ -6,11 +6,18 @@ Small checks for hidden tests that take the notebook's namespace (`globals()`):
 `training` check the rest.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeAlias
+
 from ._report import fail
 from .plain import settle
 
+Namespace: TypeAlias = dict[str, Any]  # a notebook's globals()
 
-def answer_in(namespace, name, exercise, hint=None):
+
+def answer_in(namespace: Namespace, name: str, exercise: str, hint: str | None = None) -> Any:
     """The notebook variable `name` that exercise `exercise` (e.g. '5-2') makes, as `plain.settle` reads it, or a
     Korean failure (with `hint`, else a hint to run the exercise's cell)."""
     __tracebackhide__ = True
@@ -20,7 +27,7 @@ def answer_in(namespace, name, exercise, hint=None):
     return settle(namespace[name])
 
 
-def is_new_object(obj, namespace, name, others):
+def is_new_object(obj: object, namespace: Namespace, name: str, others: Iterable[str]) -> None:
     """`obj` is not the object an earlier cell put in any of the variables `others` (e.g. a trained model)."""
     __tracebackhide__ = True
     for other in others:

@@ -5,13 +5,18 @@ Each test compares the student's answer with the reference the solution's own an
 record of `fit` calls. Numbers are compared with `checks.close` (float64 and TF32 GPUs agree).
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterator
+
 import numpy as np
 
 from grader import checks
-from grader.checks.provenance import answer_in
+from grader.checks.provenance import Namespace, answer_in
 from grader.hidden import reference
 
-def ex1_dense(namespace):
+
+def ex1_dense(namespace: Namespace) -> None:
     """kernel_shape predicts (20, 64); a Dense(64, relu) layer with default settings, applied to x; y is exactly
     layer(x)."""
     __tracebackhide__ = True
@@ -37,7 +42,7 @@ def ex1_dense(namespace):
                   "kernel은 (입력 특성 수, units) 크기입니다. x의 특성 수와 층의 units를 보세요.")
 
 
-def _forward_cases(namespace):
+def _forward_cases(namespace: Namespace) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """(inputs, kernel, bias) triples: the public cases, then unseen sizes with negative pre-activations."""
     dense = namespace["dense"]
     yield (namespace["inputs"], checks.to_numpy(dense.kernel).astype("float32"),
@@ -50,7 +55,7 @@ def _forward_cases(namespace):
                rng.normal(size=(units,)).astype("float32"))
 
 
-def ex2_forward(namespace):
+def ex2_forward(namespace: Namespace) -> None:
     """dense_forward equals the reference relu(inputs @ kernel + bias) on the public case and unseen sizes."""
     __tracebackhide__ = True
     dense_forward = answer_in(namespace, "dense_forward", "1-2",
@@ -75,7 +80,7 @@ def ex2_forward(namespace):
                         np.round(want[0], 4), np.round(found[0], 4), hint)
 
 
-def ex3_predict(namespace):
+def ex3_predict(namespace: Namespace) -> None:
     """The predicted output shape and parameter counts of 100 → 64 → 32 → 5."""
     __tracebackhide__ = True
     names = ["shape_2", "params_1", "params_2", "params_3", "total_params"]
@@ -94,7 +99,7 @@ def ex3_predict(namespace):
         checks.equals(name, found[name], wanted[name], hints[name])
 
 
-def ex4_model(namespace):
+def ex4_model(namespace: Namespace) -> None:
     """The public checks (the output layer the student chose gives probabilities), then the same inputs, layers
     (settings, wiring), parameters and behaviour as the reference model: the only output layer the text allows
     is Dense(10, softmax)."""
@@ -108,7 +113,7 @@ def ex4_model(namespace):
     checks.same_model(model, reference("l01_ex4_model", namespace, "model"))
 
 
-def ex5_fix(namespace):
+def ex5_fix(namespace: Namespace) -> None:
     """The public checks (keras.Input instead of input_shape=, the buggy code's structure and compile settings,
     one fit of a fresh model on all of x_train/y_train for 5 epochs with batch size 32), then the reference's
     structure and compile settings (all optimizer hyperparameters)."""

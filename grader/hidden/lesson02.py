@@ -6,10 +6,12 @@ layer, concatenation order, shared layers, nothing unused) and the behaviour wit
 weights put into the student's layers. Training is read from the kernel's record of `fit` calls.
 """
 
+from __future__ import annotations
+
 import keras
 
 from grader import checks
-from grader.checks.provenance import answer_in
+from grader.checks.provenance import Namespace, answer_in
 from grader.hidden import reference
 
 # Concatenate(axis=1) and Concatenate(axis=-1) are the same on (batch, features) tensors; any other
@@ -23,7 +25,7 @@ SIAMESE_LAYERS = [("Dense", 16, "relu"), ("Concatenate", None, None), ("Dense", 
 RESIDUAL_SUM = ["입력 → Dense(32, relu)", "입력 → Dense(32, relu) → Dense(32, relu) → Dense(32, relu)"]
 
 
-def ex1_sequential(namespace):
+def ex1_sequential(namespace: Namespace) -> None:
     """A keras.Sequential model equal to the reference (layer settings, parameters, behaviour)."""
     __tracebackhide__ = True
     seq_model = answer_in(namespace, "seq_model", "2-1")
@@ -37,7 +39,7 @@ def ex1_sequential(namespace):
     checks.same_model(seq_model, reference("l02_ex1_sequential", namespace, "seq_model"))
 
 
-def ex2_functional(namespace):
+def ex2_functional(namespace: Namespace) -> None:
     """A functional (not Sequential) model equal to the reference: same layers, wiring and behaviour."""
     __tracebackhide__ = True
     func_model = answer_in(namespace, "func_model", "2-2")
@@ -51,7 +53,7 @@ def ex2_functional(namespace):
     checks.same_model(func_model, reference("l02_ex2_functional", namespace, "func_model"))
 
 
-def ex3_ticket(namespace):
+def ex3_ticket(namespace: Namespace) -> None:
     """Inputs and outputs named and ordered as asked, every layer's activation, the concatenation order
     and the behaviour with the reference's weights."""
     __tracebackhide__ = True
@@ -67,7 +69,7 @@ def ex3_ticket(namespace):
     checks.same_model(ticket_model, reference("l02_ex3_ticket", namespace, "ticket_model"), free=_CONCAT_FREE)
 
 
-def ex4_multi_output(namespace):
+def ex4_multi_output(namespace: Namespace) -> None:
     """A fresh ticket model compiled as the reference (optimizer hyperparameters, per-output losses and
     metrics by meaning), trained once for 3 epochs with batch size 64 on exactly ticket_inputs/ticket_targets."""
     __tracebackhide__ = True
@@ -83,7 +85,7 @@ def ex4_multi_output(namespace):
     checks.same_compile(multi_model, wanted)
 
 
-def ex5_shared(namespace):
+def ex5_shared(namespace: Namespace) -> None:
     """One Dense(16, relu) layer applied to left and to right, concatenated in that order, a sigmoid score."""
     __tracebackhide__ = True
     siamese = answer_in(namespace, "siamese", "2-5")
@@ -101,7 +103,7 @@ def ex5_shared(namespace):
     checks.same_model(siamese, reference("l02_ex5_shared", namespace, "siamese"), free=_CONCAT_FREE)
 
 
-def ex6_residual(namespace):
+def ex6_residual(namespace: Namespace) -> None:
     """Dense(32, relu) gives x; a block of two Dense(32, relu) on x; x added to the block's output (any order,
     Add layer or `+`/keras.ops.add alike); a sigmoid score."""
     __tracebackhide__ = True

@@ -7,29 +7,33 @@ from the kernel's fit records (fresh model, epochs, batch size, exact training/v
 the History returned by that fit), numbers from the evaluate records on the named data.
 """
 
+from __future__ import annotations
+
 import keras
 import numpy as np
 
 from grader import checks
+from grader.checks.losses import Labels, Task
+from grader.checks.provenance import Namespace
 from grader.hidden import reference
 
 BATCH_SIZE = 64
 HISTORY_KEYS = ["accuracy", "loss", "val_accuracy", "val_loss"]
 
 
-def _standard(namespace):
+def _standard(namespace: Namespace) -> keras.Model:
     """The reference for every model of this lesson: the solution's answer to 4-1, built and compiled."""
     return reference("l04_ex1_fit", namespace, "model", train=False)
 
 
-def _history_of(model, history, name, call):
+def _history_of(model: keras.Model, history: object, name: str, call: str) -> None:
     __tracebackhide__ = True
     if not isinstance(history, keras.callbacks.History) or history.model is not model:
         checks.fail(f"{name}가 이 모델을 훈련한 기록이 아닙니다.", f"{name} = {call}", type(history).__name__,
                     "fit이 돌려주는 History 객체를 그대로 담으세요.")
 
 
-def _standard_model(model, namespace, name):
+def _standard_model(model: object, namespace: Namespace, name: str) -> None:
     """build_model()'s network compiled like 4-1 (accuracy given as a string or an object)."""
     __tracebackhide__ = True
     if not isinstance(model, keras.Model):
@@ -40,7 +44,7 @@ def _standard_model(model, namespace, name):
     checks.same_compile(model, wanted)
 
 
-def ex1_fit(namespace):
+def ex1_fit(namespace: Namespace) -> None:
     """build_model()'s network compiled with rmsprop (defaults), the loss the student chose (the text allows the
     binary crossentropy only, with its default settings) and accuracy, trained fresh in one fit of 30 epochs of
     batch 64 on the whole training set with (x_val, y_val)."""
@@ -59,7 +63,7 @@ def ex1_fit(namespace):
     checks.equals("기록된 에포크 수", len(recorded["loss"]), 30, "fit에 epochs=30을 넘기세요.")
 
 
-def ex2_best_epoch(namespace):
+def ex2_best_epoch(namespace: Namespace) -> None:
     """best_epoch is the 1-based epoch of the lowest val_loss in the history of 4-1."""
     __tracebackhide__ = True
     best_epoch, history = namespace["best_epoch"], namespace["history"]
@@ -73,7 +77,7 @@ def ex2_best_epoch(namespace):
     checks.equals("best_epoch", best_epoch, expected, hint)
 
 
-def ex3_validation_split(namespace):
+def ex3_validation_split(namespace: Namespace) -> None:
     """A fresh standard model, one fit of 5 epochs of batch 64 on the first 80 % of the training set validated on
     its last 20 % (the student's choice: validation_split=0.2, or the same slices as validation_data);
     last_val_loss is the last val_loss in the History of that fit."""
@@ -96,7 +100,7 @@ def ex3_validation_split(namespace):
                     f"{last_val_loss:.4f}", hint)
 
 
-def ex4_early_stopping(namespace):
+def ex4_early_stopping(namespace: Namespace) -> None:
     """An EarlyStopping callback that meets the goal the text states (val_loss, patience 3, best weights kept, other
     settings default) used in one fit of a fresh standard model (epochs=100, batch 64, (x_val, y_val)); it stopped
     where the rule says; the best weights were restored."""
@@ -113,7 +117,7 @@ def ex4_early_stopping(namespace):
                          restore_best_weights=True, max_epochs=100)
 
 
-def ex5_evaluate(namespace):
+def ex5_evaluate(namespace: Namespace) -> None:
     """A fresh standard model trained best_epoch epochs (batch 64) on the whole training set without
     validation data; test_loss/test_acc come from evaluate on the test set; labels threshold its predictions."""
     __tracebackhide__ = True
@@ -144,14 +148,14 @@ def ex5_evaluate(namespace):
                     "final_model.predict(x_test)가 돌려준 확률이 0.5보다 크면 1, 아니면 0입니다.")
 
 
-def ex6_fix_mistakes(namespace):
+def ex6_fix_mistakes(namespace: Namespace) -> None:
     """Each model fits its task (the integer labels of the multiclass one need the sparse crossentropy), differs
     from its buggy model in one place only, and equals the reference fix: layers, wiring, behaviour, optimizer
     and loss settings (from_logits)."""
     __tracebackhide__ = True
     names = ("binary_model", "multiclass_model", "regression_model")
     wanted = reference("l04_ex6_fix_mistakes", namespace, *names)
-    tasks = (("binary", None), ("multiclass", "integer"), ("regression", None))
+    tasks: tuple[tuple[Task, Labels | None], ...] = (("binary", None), ("multiclass", "integer"), ("regression", None))
     for name, (task, labels), want in zip(names, tasks, wanted):
         model = namespace[name]
         checks.is_compiled(model)

@@ -10,10 +10,12 @@ evaluate on the test set, not another set, not typed in).
 The test cells run these inside `carry_forward`, so a wrong `vectorize_sequences` costs 5-2 only.
 """
 
+from __future__ import annotations
+
 import numpy as np
 
 from grader import checks
-from grader.checks.provenance import answer_in, is_new_object
+from grader.checks.provenance import Namespace, answer_in, is_new_object
 from grader.hidden import reference
 
 LAYERS = [("Dense", 16, "relu"), ("Dense", 16, "relu"), ("Dense", 1, "sigmoid")]
@@ -22,11 +24,11 @@ MIN_TEST_ACCURACY = 0.7  # real IMDB ≈ 0.88, the offline synthetic copy ≈ 0.
 EPOCH_MARGIN = 2  # the task text: 검증 손실이 가장 낮은 에포크와의 차이가 2 이하
 
 
-def _nonzero(row):
+def _nonzero(row: np.ndarray) -> dict[int, float]:
     return {int(j): float(row[j]) for j in np.flatnonzero(row)[:12]}
 
 
-def ex1_decode(namespace):
+def ex1_decode(namespace: Namespace) -> None:
     """decode_review equals the reference on the public cases and unseen sequences."""
     __tracebackhide__ = True
     decode_review = answer_in(namespace, "decode_review", "5-1")
@@ -47,7 +49,7 @@ def ex1_decode(namespace):
         checks.equals(f"decode_review({shown})", found, want, hint)
 
 
-def ex2_vectorize(namespace):
+def ex2_vectorize(namespace: Namespace) -> None:
     """Multi-hot float32 arrays equal to the reference on the public case, unseen sequences, the data and
     the default dimension."""
     __tracebackhide__ = True
@@ -77,7 +79,7 @@ def ex2_vectorize(namespace):
                         _nonzero(want[row]), _nonzero(found[row]), hint)
 
 
-def ex3_model(namespace):
+def ex3_model(namespace: Namespace) -> None:
     """The public checks (the output layer and loss the student chose fit a binary task: one probability), then the
     same model as the reference (every layer's settings, wiring, behaviour) compiled exactly as the reference:
     RMSprop with its default settings, binary crossentropy (from_logits=False), accuracy recorded as 'accuracy' (the
@@ -98,7 +100,7 @@ def ex3_model(namespace):
     checks.same_compile(model, want)
 
 
-def ex4_train(namespace):
+def ex4_train(namespace: Namespace) -> None:
     """A new model compiled as in 5-3, trained with batch 512 on exactly x_train / y_train (no validation data) for
     an epoch count the student chose from their own curve: within EPOCH_MARGIN of the lowest val_loss recorded
     when `model` was trained in section 4. test_acc is its accuracy from evaluate on the test set, as returned."""
@@ -123,7 +125,7 @@ def ex4_train(namespace):
                     "rmsprop과 binary_crossentropy로 컴파일했는지 확인하세요.")
 
 
-def ex5_predict(namespace):
+def ex5_predict(namespace: Namespace) -> None:
     """predictions equal final_model.predict(x_test) (tolerance rule); most_positive is an index of their
     largest value."""
     __tracebackhide__ = True

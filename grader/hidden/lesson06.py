@@ -11,12 +11,15 @@ The final accuracy must also beat the random-shuffle baseline (the sum of square
 of the test labels, ≈ 0.19 on the real data) and 0.6 (real data ≈ 0.8).
 """
 
+from __future__ import annotations
+
 import keras
 import numpy as np
 
 from grader import checks
 from grader.checks import fitlog
-from grader.checks.provenance import answer_in, is_new_object
+from grader.checks.losses import Labels
+from grader.checks.provenance import Namespace, answer_in, is_new_object
 from grader.hidden import reference
 
 NUM_CLASSES = 46
@@ -25,7 +28,7 @@ MIN_TEST_ACCURACY = 0.6
 EPOCH_MARGIN = 2  # the task text: best_epoch와의 차이가 2 에포크 이하
 
 
-def _compiled_as(model, namespace, exercise_id, name):
+def _compiled_as(model: keras.Model, namespace: Namespace, exercise_id: str, name: str) -> None:
     """The structure of build_model() and the compile settings of the reference answer `exercise_id`."""
     __tracebackhide__ = True
     checks.is_model(model)
@@ -34,7 +37,7 @@ def _compiled_as(model, namespace, exercise_id, name):
     checks.same_compile(model, want)
 
 
-def _val_loss(namespace):
+def _val_loss(namespace: Namespace) -> list[float]:
     """val_loss of the run of section 7 (`history = model.fit(...)`): the notebook's `history`, or the fit record
     of `model` when the student reused the name `history` for another fit."""
     __tracebackhide__ = True
@@ -50,7 +53,7 @@ def _val_loss(namespace):
                 "7절의 훈련 셀과 그래프 셀을 실행한 뒤 이 연습을 다시 실행하세요.")
 
 
-def ex1_to_one_hot(namespace):
+def ex1_to_one_hot(namespace: Namespace) -> None:
     """to_one_hot equals the reference on the public cases and unseen labels, as a float array, any dimension."""
     __tracebackhide__ = True
     to_one_hot = answer_in(namespace, "to_one_hot", "6-1")
@@ -86,7 +89,7 @@ def ex1_to_one_hot(namespace):
                             "나머지는 0으로 두세요.")
 
 
-def ex2_model(namespace):
+def ex2_model(namespace: Namespace) -> None:
     """The public checks, then the same model as the reference (every layer's settings, wiring, behaviour)."""
     __tracebackhide__ = True
     model = answer_in(namespace, "model", "6-2")
@@ -97,14 +100,15 @@ def ex2_model(namespace):
     checks.same_model(model, reference("l06_ex2_model", namespace, "model"))
 
 
-def ex3_compile(namespace):
+def ex3_compile(namespace: Namespace) -> None:
     """Two new build_model() models compiled as the reference: RMSprop (default settings), accuracy, and the loss
     the student chose for each label format: categorical crossentropy for one-hot labels (`model`), sparse
     categorical crossentropy for integer labels (`model_int`), as a string, function or Loss object; `model`
     records its accuracy as 'accuracy' (the text says so: section 7 reads history.history["accuracy"])."""
     __tracebackhide__ = True
     model, model_int = answer_in(namespace, "model", "6-3"), answer_in(namespace, "model_int", "6-3")
-    for found, labels in ((model, "one_hot"), (model_int, "integer")):  # the public checks first
+    label_formats: tuple[tuple[keras.Model, Labels], ...] = ((model, "one_hot"), (model_int, "integer"))
+    for found, labels in label_formats:  # the public checks first
         checks.is_model(found)
         checks.matches_task(found, "multiclass", labels=labels)
         checks.compiled_with(found, optimizer="rmsprop", metrics=["accuracy"])
@@ -119,7 +123,7 @@ def ex3_compile(namespace):
     checks.has_metric_names(model, ["accuracy"])  # section 7 plots history.history["accuracy"] of `model`
 
 
-def ex4_initial_loss(namespace):
+def ex4_initial_loss(namespace: Namespace) -> None:
     """A new, untrained model compiled as `model` in 6-3; initial_loss is its loss from evaluate on the
     validation set."""
     __tracebackhide__ = True
@@ -142,7 +146,7 @@ def ex4_initial_loss(namespace):
     checks.evaluated(initial_loss, initial_model, x_val, y_val, 0, "initial_loss", "검증 세트", exact=True)
 
 
-def ex5_train(namespace):
+def ex5_train(namespace: Namespace) -> None:
     """A new model compiled as `model` in 6-3, trained with batch 512 on exactly x_train / y_train (no validation
     data) for an epoch count the student chose from their own curves: within EPOCH_MARGIN of the lowest val_loss
     in the notebook's `history`. test_acc is its accuracy from evaluate on the test set, above the baselines."""
@@ -179,7 +183,7 @@ def ex5_train(namespace):
                     "전체 훈련 데이터(x_train, y_train)로 정한 에포크 수만큼 batch_size=512로 훈련했는지 확인하세요.")
 
 
-def ex6_predict(namespace):
+def ex6_predict(namespace: Namespace) -> None:
     """predicted_classes holds, for every test sample, a class of highest probability in `predictions`
     (int_model's predictions on the test set)."""
     __tracebackhide__ = True
