@@ -12,24 +12,29 @@ trained for that many epochs on all training data and scored from the records, a
 hand-written MAE is re-run on unseen predictions of the (n, 1) shape that invites broadcasting.
 """
 
+from __future__ import annotations
+
 import contextlib
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, NoReturn
 
 import keras
 import numpy as np
 
 from grader import checks
 from grader.checks import fitlog, provenance
+from grader.checks.provenance import Namespace
 from grader.hidden import reference
 
 BATCH_SIZE = 16
 MAE_KEYS = ("mae", "mean_absolute_error")
 
 
-def _array(value):
+def _array(value: object) -> np.ndarray:
     return np.asarray(keras.ops.convert_to_numpy(value))
 
 
-def _is_number(value):
+def _is_number(value: object) -> bool:
     if isinstance(value, (bool, np.bool_)):
         return False
     try:
@@ -40,7 +45,7 @@ def _is_number(value):
 
 
 @contextlib.contextmanager
-def _about(prefix):
+def _about(prefix: str) -> Iterator[None]:
     """Put `prefix` in front of the message of a failing check."""
     __tracebackhide__ = True
     try:
@@ -50,18 +55,18 @@ def _about(prefix):
         raise
 
 
-def _reference_model(namespace):
+def _reference_model(namespace: Namespace) -> keras.Model:
     return reference("l07_ex2_build_model", namespace, "build_model")()
 
 
 # 연습 7-1 -----------------------------------------------------------------------------------
 
-def _normalized(train, test, ddof):
+def _normalized(train: np.ndarray, test: np.ndarray, ddof: int) -> tuple[np.ndarray, np.ndarray]:
     mean, std = train.mean(axis=0), train.std(axis=0, ddof=ddof)
     return (train - mean) / std, (test - mean) / std
 
 
-def _normalize_cases(namespace):
+def _normalize_cases(namespace: Namespace) -> Iterator[tuple[str, tuple[np.ndarray, np.ndarray]]]:
     rng = np.random.default_rng(701)
     yield "처음 보는 데이터", (rng.normal(loc=[5, -20, 300], scale=[1, 10, 50], size=(12, 3)),
                          rng.normal(loc=[7, -10, 250], scale=[2, 5, 30], size=(5, 3)))
@@ -71,7 +76,7 @@ def _normalize_cases(namespace):
                                     np.array(namespace["test_data"], dtype="float64"))
 
 
-def _normalize_once(normalize, where, train, test):
+def _normalize_once(normalize: Callable[..., Any], where: str, train: np.ndarray, test: np.ndarray) -> None:
     __tracebackhide__ = True
     with checks.student_code(f"{where}에서 normalize가 오류를 냅니다.", "(정규화한 train, 정규화한 test)",
                              "return 정규화한_train, 정규화한_test처럼 두 배열을 반환하세요."):
@@ -105,7 +110,7 @@ def _normalize_once(normalize, where, train, test):
                 f"첫 행 {np.round(found_test[0], 3)}", hint)
 
 
-def ex1_normalize(namespace):
+def ex1_normalize(namespace: Namespace) -> None:
     """normalize re-run on unseen data: both parts scaled with the training mean and standard deviation
     (population or sample standard deviation, the same for both parts), column by column."""
     __tracebackhide__ = True
@@ -123,7 +128,7 @@ def ex1_normalize(namespace):
 
 # 연습 7-2 -----------------------------------------------------------------------------------
 
-def ex2_build_model(namespace):
+def ex2_build_model(namespace: Namespace) -> None:
     """Each call builds a new, untrained, compiled model with nothing shared (the public checks first); layers,
     wiring, behaviour and compile settings equal the reference's (Sequential or Functional, strings or objects;
     the output layer is the student's choice, and only the linear one gives a price of any value)."""
@@ -145,7 +150,7 @@ def ex2_build_model(namespace):
 class _Folds:
     """The k validation slices the task fixes for (x, y) and the training data that goes with each."""
 
-    def __init__(self, x, y, k):
+    def __init__(self, x: np.ndarray, y: np.ndarray, k: int) -> None:
         size = len(x) // k
         self.val, self.train, self.val_prints = [], [], []
         for i in range(k):
@@ -158,28 +163,28 @@ class _Folds:
         self.other_prints.update({f"폴드 {i + 1}의 훈련 부분": fitlog.fingerprint(part[0])
                                   for i, part in enumerate(self.train)})
 
-    def fold_of(self, x_print, y_print):
+    def fold_of(self, x_print: fitlog.Print, y_print: fitlog.Print) -> int | None:
         for i, (vx, vy) in enumerate(self.val_prints):
             if fitlog.same_data(x_print, vx) and (y_print is None or fitlog.same_data(y_print, vy)):
                 return i
         return None
 
-    def describe(self, x_print):
+    def describe(self, x_print: fitlog.Print) -> str:
         for name, known in self.other_prints.items():
             if fitlog.same_data(x_print, known):
                 return name
         return f"크기 {getattr(x_print, 'shape', '?')}인 다른 데이터 (함수 인자가 아닌 x_train 등)"
 
 
-def _same_numbers(found, values):
+def _same_numbers(found: Sequence[object], values: Sequence[object]) -> bool:
     return len(found) == len(values) and all(_same_number(a, b) for a, b in zip(found, values))
 
 
-def _same_number(a, b):
+def _same_number(a: Any, b: Any) -> bool:
     return checks.close(float(a), float(b), rtol=1e-6)
 
 
-def _history_problem(number, folds, call, key):
+def _history_problem(number: int, folds: _Folds, call: fitlog.Call, key: str) -> NoReturn:
     """Why a returned list that is `key` of a recorded fit history is not a fold's validation MAE."""
     __tracebackhide__ = True
     where = f"반환한 기록 [{number}]"
@@ -199,7 +204,8 @@ def _history_problem(number, folds, call, key):
                 "폴드 i의 검증 데이터와 타깃은 함수 인자 x와 targets를 같은 구간으로 잘라 만듭니다.")
 
 
-def _trace(folds, number, values, calls):
+def _trace(folds: _Folds, number: int, values: Sequence[object],
+           calls: list[fitlog.Call]) -> tuple[int, keras.Model, fitlog.Call]:
     """(fold index, model, fit call) of the fold validation MAE history that `values` is."""
     __tracebackhide__ = True
     first = None
@@ -220,13 +226,13 @@ def _trace(folds, number, values, calls):
                 "그대로 추가하세요.")
 
 
-def _kfold_case():
+def _kfold_case() -> tuple[np.ndarray, np.ndarray, int, int]:
     """Unseen data for k_fold_mae_histories: 13 features, k=3 folds of 8 samples, 2 epochs."""
     rng = np.random.default_rng(703)
     return rng.normal(size=(24, 13)), rng.uniform(5, 50, size=24), 3, 2
 
 
-def _histories_shape(histories, k, epochs):
+def _histories_shape(histories: object, k: int, epochs: int) -> None:
     """Fail unless `histories` holds k lists of `epochs` numbers."""
     __tracebackhide__ = True
     if not isinstance(histories, (list, tuple, np.ndarray)) or len(histories) != k:
@@ -241,7 +247,7 @@ def _histories_shape(histories, k, epochs):
                         "History 객체나 마지막 값 하나가 아니라 history.history['val_mae'] 리스트를 추가하세요.")
 
 
-def ex3_kfold(namespace):
+def ex3_kfold(namespace: Namespace) -> None:
     """k_fold_mae_histories re-run on unseen data with another k and num_epochs, checked against the fit records:
     each returned list is the val_mae history of a new build_model() model trained on exactly the complement of
     its slice with validation_data = the slice; folds disjoint and covering."""
@@ -282,19 +288,19 @@ def ex3_kfold(namespace):
 
 # 연습 7-4 -----------------------------------------------------------------------------------
 
-def _curves(namespace):
+def _curves(namespace: Namespace) -> tuple[np.ndarray, np.ndarray]:
     """(fold-averaged curve recomputed from all_mae_histories, the student's average_mae_history as a flat array)."""
     histories = [[float(value) for value in history] for history in namespace["all_mae_histories"]]
     average = provenance.answer_in(namespace, "average_mae_history", "7-4")
     return np.mean(histories, axis=0), checks.to_numpy(average).ravel()
 
 
-def _best_epochs(want, found):
+def _best_epochs(want: np.ndarray, found: np.ndarray) -> set[int]:
     """The accepted answers: argmin + 1 of the recomputed curve, or of the student's (equal within tolerance)."""
     return {int(np.argmin(want)) + 1} | ({int(np.argmin(found)) + 1} if found.shape == want.shape else set())
 
 
-def ex4_average(namespace):
+def ex4_average(namespace: Namespace) -> None:
     """average_mae_history is the per-epoch mean over the folds of the notebook's all_mae_histories; best_epoch is
     the 1-based epoch of its minimum."""
     __tracebackhide__ = True
@@ -324,16 +330,16 @@ def ex4_average(namespace):
 
 # 연습 7-5 -----------------------------------------------------------------------------------
 
-def _final_epochs(namespace):
+def _final_epochs(namespace: Namespace) -> int:
     """best_epoch when 7-4 accepts it (carry_forward put the reference there otherwise), else argmin + 1."""
     want, found = _curves(namespace)
     same = found.shape == want.shape and checks.close(found, want)
     allowed = _best_epochs(want, found) if same else {int(np.argmin(want)) + 1}
-    given = namespace.get("best_epoch")
+    given: Any = namespace.get("best_epoch")  # the notebook's value, whatever it is
     return int(given) if _is_number(given) and int(given) in allowed else min(allowed)
 
 
-def ex5_final(namespace):
+def ex5_final(namespace: Namespace) -> None:
     """A new build_model() model trained for best_epoch epochs (argmin + 1 of the fold-averaged validation MAE)
     of batch 16 on exactly all the training data; both scores come from evaluate on the test set."""
     __tracebackhide__ = True
@@ -361,7 +367,7 @@ def ex5_final(namespace):
 
 # 연습 7-6 -----------------------------------------------------------------------------------
 
-def _mae_cases(namespace):
+def _mae_cases(namespace: Namespace) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
     yield "문제의 예", np.array([1.0, 2.0, 3.0]), np.array([[2.0], [1.0], [5.0]])
     rng = np.random.default_rng(706)
     for size, scale in ((7, 3.0), (37, 10.0)):
@@ -371,7 +377,7 @@ def _mae_cases(namespace):
     yield "test_targets와 predictions", np.asarray(namespace["test_targets"]), _array(namespace["predictions"])
 
 
-def ex6_mae(namespace):
+def ex6_mae(namespace: Namespace) -> None:
     """my_mae(targets, predictions) re-run on unseen (n, 1) predictions and (n,) targets, and on the notebook's
     test_targets and predictions (final_model's predictions on x_test, given code), equals their mean absolute
     error; the task's example (the public check) first."""
