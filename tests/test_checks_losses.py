@@ -17,20 +17,20 @@ def compiled(loss, optimizer="rmsprop", **kwargs):
 @pytest.mark.parametrize("spelling", [
     "binary_crossentropy", keras.losses.binary_crossentropy, keras.losses.BinaryCrossentropy()])
 def test_right_loss_passes_in_every_spelling(spelling):
-    checks.loss(compiled(spelling), "binary_crossentropy")
-    checks.loss(compiled("binary_crossentropy"), spelling)
+    checks.has_loss(compiled(spelling), "binary_crossentropy")
+    checks.has_loss(compiled("binary_crossentropy"), spelling)
 
 
 @pytest.mark.parametrize("wrong", [
     "mse", keras.losses.mean_squared_error, keras.losses.MeanSquaredError()])
 def test_wrong_loss_fails_in_every_spelling(wrong):
-    fails(checks.loss, compiled(wrong), "binary_crossentropy",
+    fails(checks.has_loss, compiled(wrong), "binary_crossentropy",
           mentions=["손실 함수", "mean_squared_error"])
 
 
 def test_forgot_compile():
-    fails(checks.loss, mlp(), "binary_crossentropy", mentions=["컴파일하지 않았습니다"])
-    fails(checks.compiled, mlp(), mentions=["compile"])
+    fails(checks.has_loss, mlp(), "binary_crossentropy", mentions=["컴파일하지 않았습니다"])
+    fails(checks.is_compiled, mlp(), mentions=["compile"])
 
 
 def test_multi_output_losses_by_name():
@@ -39,16 +39,16 @@ def test_multi_output_losses_by_name():
     model = two_output_model()
     model.compile(optimizer="adam", loss={"priority": keras.losses.BinaryCrossentropy(),
                                           "department": "categorical_crossentropy"})
-    checks.loss(model, {"priority": "binary_crossentropy",
-                        "department": keras.losses.categorical_crossentropy})
-    fails(checks.loss, model, {"priority": "mse", "department": "categorical_crossentropy"})
+    checks.has_loss(model, {"priority": "binary_crossentropy",
+                            "department": keras.losses.categorical_crossentropy})
+    fails(checks.has_loss, model, {"priority": "mse", "department": "categorical_crossentropy"})
 
 
 def test_optimizer_and_learning_rate():
     model = compiled("binary_crossentropy", keras.optimizers.RMSprop(learning_rate=1e-3))
-    checks.optimizer(model, "rmsprop", learning_rate=1e-3)
-    fails(checks.optimizer, model, "adam", mentions=["옵티마이저"])
-    fails(checks.optimizer, model, "RMSprop", 1e-2, mentions=["학습률", "learning_rate"])
+    checks.has_optimizer(model, "rmsprop", learning_rate=1e-3)
+    fails(checks.has_optimizer, model, "adam", mentions=["옵티마이저"])
+    fails(checks.has_optimizer, model, "RMSprop", 1e-2, mentions=["학습률", "learning_rate"])
 
 
 @pytest.mark.parametrize("task, model", [
@@ -127,6 +127,6 @@ def test_answer_checks():
     checks.is_shape("answer_shape", (None, 32), ndim=2)
     fails(checks.is_shape, "answer_shape", [None, 32], 2, mentions=["튜플"])
     fails(checks.is_shape, "answer_shape", (None, 32, 1), 2, mentions=["2개"])
-    checks.answer("answer_params", 25120, 25120, "")
-    fails(checks.answer, "answer_params", 25088, 25120, "편향을 더하세요", mentions=["편향을 더하세요"])
-    fails(checks.answer, "answer_shape", (32,), (None, 32), "배치 축")
+    checks.equals("answer_params", 25120, 25120, "")
+    fails(checks.equals, "answer_params", 25088, 25120, "편향을 더하세요", mentions=["편향을 더하세요"])
+    fails(checks.equals, "answer_shape", (32,), (None, 32), "배치 축")

@@ -22,66 +22,66 @@ def test_uses_input_rejects_input_shape_on_a_layer():
     fails(checks.uses_input, old, mentions=["input_shape", "keras.Input"])
 
 
-def test_defaults_accepts_named_settings_and_rejects_any_other():
-    checks.defaults(chain())
-    checks.defaults(ticket(), free=("axis",))
-    checks.defaults(keras.layers.Dense(3, activation="relu"))
-    fails(checks.defaults, chain(use_bias=False), mentions=["use_bias", "기본값"])
-    fails(checks.defaults, keras.layers.Dense(3, kernel_regularizer="l2"), mentions=["kernel_regularizer"])
+def test_keeps_defaults_accepts_named_settings_and_rejects_any_other():
+    checks.keeps_defaults(chain())
+    checks.keeps_defaults(ticket(), free=("axis",))
+    checks.keeps_defaults(keras.layers.Dense(3, activation="relu"))
+    fails(checks.keeps_defaults, chain(use_bias=False), mentions=["use_bias", "기본값"])
+    fails(checks.keeps_defaults, keras.layers.Dense(3, kernel_regularizer="l2"), mentions=["kernel_regularizer"])
     concatenated = keras.layers.Concatenate(axis=1)
-    fails(checks.defaults, concatenated, mentions=["axis"])
-    checks.defaults(concatenated, free=("axis",))
+    fails(checks.keeps_defaults, concatenated, mentions=["axis"])
+    checks.keeps_defaults(concatenated, free=("axis",))
 
 
-def test_names_in_order():
-    checks.names(ticket(), inputs=["title", "text_body", "tags"], outputs=["priority", "department"])
-    fails(checks.names, ticket(names=("text_body", "title", "tags")), ["title", "text_body", "tags"],
+def test_has_names_in_order():
+    checks.has_names(ticket(), inputs=["title", "text_body", "tags"], outputs=["priority", "department"])
+    fails(checks.has_names, ticket(names=("text_body", "title", "tags")), ["title", "text_body", "tags"],
           mentions=["입력의 이름이나 순서"])
-    fails(checks.names, ticket(), None, ["department", "priority"], mentions=["출력의 이름이나 순서"])
+    fails(checks.has_names, ticket(), None, ["department", "priority"], mentions=["출력의 이름이나 순서"])
 
 
-def test_merge_reads_where_each_argument_comes_from():
-    checks.merge(ticket(), "Concatenate", ["title", "text_body", "tags"])
-    fails(checks.merge, ticket(order=(1, 0, 2)), "Concatenate", ["title", "text_body", "tags"],
+def test_merges_reads_where_each_argument_comes_from():
+    checks.merges(ticket(), "Concatenate", ["title", "text_body", "tags"])
+    fails(checks.merges, ticket(order=(1, 0, 2)), "Concatenate", ["title", "text_body", "tags"],
           mentions=["text_body", "순서"])
     model = siamese()
     sides = [f"{tensor.name} → Dense(16, relu)" for tensor in model.inputs]
-    checks.merge(model, "Concatenate", sides)
+    checks.merges(model, "Concatenate", sides)
     unshared = siamese(shared=False)
-    checks.merge(unshared, "Concatenate", [f"{t.name} → Dense(16, relu)" for t in unshared.inputs])  # a path only
+    checks.merges(unshared, "Concatenate", [f"{t.name} → Dense(16, relu)" for t in unshared.inputs])  # a path only
     left = keras.Input(shape=(8,), name="left")
     right = keras.Input(shape=(8,), name="right")
     shared = keras.layers.Dense(4)
     named = keras.Model([left, right], keras.layers.Concatenate()([shared(left), shared(right)]))
-    checks.merge(named, "Concatenate", ["left → Dense(4, linear)", "right → Dense(4, linear)"])
-    fails(checks.merge, named, "Concatenate", ["right → Dense(4, linear)", "left → Dense(4, linear)"])
+    checks.merges(named, "Concatenate", ["left → Dense(4, linear)", "right → Dense(4, linear)"])
+    fails(checks.merges, named, "Concatenate", ["right → Dense(4, linear)", "left → Dense(4, linear)"])
     twice = keras.Model([left, right], keras.layers.Concatenate()([shared(left), shared(left)]))
-    fails(checks.merge, twice, "Concatenate", ["left → Dense(4, linear)", "right → Dense(4, linear)"],
+    fails(checks.merges, twice, "Concatenate", ["left → Dense(4, linear)", "right → Dense(4, linear)"],
           mentions=["left → Dense(4, linear)"])
 
 
 @pytest.mark.parametrize("form", ["layer", "reversed", "plus", "ops"])
-def test_merge_of_a_residual_connection_in_any_form(form):
+def test_merges_of_a_residual_connection_in_any_form(form):
     paths = ["입력 → Dense(8, relu)", "입력 → Dense(8, relu) → Dense(8, relu) → Dense(8, relu)"]
-    checks.merge(residual(form), "Add", paths, commutative=True)
+    checks.merges(residual(form), "Add", paths, commutative=True)
     named = keras.Input(shape=(8,), name="features")  # the only input is '입력' whatever its name
     x = keras.layers.Dense(8, activation="relu")(named)
     block = keras.layers.Dense(8, activation="relu")(keras.layers.Dense(8, activation="relu")(x))
-    checks.merge(keras.Model(named, x + block), "Add", paths, commutative=True)
-    fails(checks.merge, residual(form, skip_from="middle"), "Add", paths, True,
+    checks.merges(keras.Model(named, x + block), "Add", paths, commutative=True)
+    fails(checks.merges, residual(form, skip_from="middle"), "Add", paths, True,
           mentions=["입력 → Dense(8, relu) → Dense(8, relu)"])
 
 
-def test_merge_missing_or_other_kind():
-    fails(checks.merge, residual("concatenate"), "Add", ["입력 → Dense"], mentions=["Add 1개", "Add 0개"])
+def test_merges_missing_or_other_kind():
+    fails(checks.merges, residual("concatenate"), "Add", ["입력 → Dense"], mentions=["Add 1개", "Add 0개"])
 
 
-def test_probabilities():
+def test_outputs_probabilities():
     softmax = keras.Sequential([keras.Input(shape=(5,)), keras.layers.Dense(3, activation="softmax")])
-    checks.probabilities(softmax)
+    checks.outputs_probabilities(softmax)
     for activation in ("sigmoid", "relu", None):
         wrong = keras.Sequential([keras.Input(shape=(5,)), keras.layers.Dense(3, activation=activation)])
-        fails(checks.probabilities, wrong, mentions=["확률"])
+        fails(checks.outputs_probabilities, wrong, mentions=["확률"])
 
 
 def compiled(model, **settings):
@@ -113,15 +113,15 @@ def test_compiled_with_reports_each_stated_setting():
         checks.compiled_with(logits, optimizer="rmsprop", metrics=["accuracy"])
 
 
-def test_metrics_named_as_history_records_them():
+def test_has_metric_names_as_history_records_them():
     for metric in ("accuracy", keras.metrics.BinaryAccuracy(name="accuracy")):
-        checks.metrics_named(compiled(chain(), optimizer="rmsprop", loss="binary_crossentropy", metrics=[metric]),
-                             ["accuracy"])
+        checks.has_metric_names(compiled(chain(), optimizer="rmsprop", loss="binary_crossentropy", metrics=[metric]),
+                                ["accuracy"])
     for metric in ("acc", "binary_accuracy", keras.metrics.BinaryAccuracy(), keras.metrics.binary_accuracy):
         model = compiled(chain(), optimizer="rmsprop", loss="binary_crossentropy", metrics=[metric])
         checks.compiled_with(model, optimizer="rmsprop", metrics=["accuracy"])  # the same accuracy by meaning
         with pytest.raises(AssertionError, match="지표가 기록될 이름"):
-            checks.metrics_named(model, ["accuracy"])
+            checks.has_metric_names(model, ["accuracy"])
 
 
 def test_compiled_with_one_loss_per_output():
@@ -136,7 +136,7 @@ def test_compiled_with_one_loss_per_output():
         checks.compiled_with(swapped, optimizer="rmsprop", loss=losses, metrics=metrics)
 
 
-def test_new_each_call_builds_new_untrained_models(data):
+def test_new_model_builds_new_untrained_models(data):
     x, y = data
 
     def build(optimizer="rmsprop", layer=None):
@@ -144,25 +144,25 @@ def test_new_each_call_builds_new_untrained_models(data):
         model.compile(optimizer=optimizer, loss="mse")
         return model
 
-    first = checks.new_each_call(build, "build_model")
+    first = checks.new_model(build, "build_model")
     assert isinstance(first, keras.Model) and first.compiled
-    checks.new_each_call(lambda: keras.Sequential([keras.Input(shape=(20,)), keras.layers.Dense(1)]))  # compile: later
+    checks.new_model(lambda: keras.Sequential([keras.Input(shape=(20,)), keras.layers.Dense(1)]))  # compile: later
     kept = build()
-    fails(checks.new_each_call, lambda: kept, mentions=["같은 모델"])
+    fails(checks.new_model, lambda: kept, mentions=["같은 모델"])
     layer = keras.layers.Dense(1)
-    fails(checks.new_each_call, lambda: build(layer=layer), mentions=["함께 씁니다", layer.name])
+    fails(checks.new_model, lambda: build(layer=layer), mentions=["함께 씁니다", layer.name])
     optimizer = keras.optimizers.RMSprop()
-    fails(checks.new_each_call, lambda: build(optimizer=optimizer), mentions=["함께 씁니다", "optimizer"])
+    fails(checks.new_model, lambda: build(optimizer=optimizer), mentions=["함께 씁니다", "optimizer"])
 
     def trained():
         model = build()
         model.fit(x, y, epochs=1, verbose=0)
         return model
 
-    fails(checks.new_each_call, trained, mentions=["훈련한 모델"])
-    fails(checks.new_each_call, None, "build_model", mentions=["build_model 함수가 없습니다"])
-    fails(checks.new_each_call, lambda: 1 / 0, mentions=["ZeroDivisionError"])
-    fails(checks.new_each_call, lambda: "model", mentions=["keras"])
+    fails(checks.new_model, trained, mentions=["훈련한 모델"])
+    fails(checks.new_model, None, "build_model", mentions=["build_model 함수가 없습니다"])
+    fails(checks.new_model, lambda: 1 / 0, mentions=["ZeroDivisionError"])
+    fails(checks.new_model, lambda: "model", mentions=["keras"])
 
 
 @pytest.fixture(scope="module")
@@ -178,24 +178,24 @@ def fitted(x, y, *calls):
     return model, histories[-1]
 
 
-def test_epochs_near_best_reads_the_recorded_curve(data):
+def test_trained_near_best_reads_the_recorded_curve(data):
     x, y = data
     _, history = fitted(x[:80], y[:80], dict(epochs=12, validation_data=(x[80:], y[80:])))
     best = int(np.argmin(history.history["val_loss"])) + 1
     for epochs in {max(1, best - 2), best, best + 2}:
         model, _ = fitted(x, y, dict(epochs=epochs))
-        checks.epochs_near_best(model, history, 2, "final_model")
+        checks.trained_near_best(model, history, 2, "final_model")
     split, _ = fitted(x, y, dict(epochs=1), dict(epochs=max(best - 1, 1)))
-    checks.epochs_near_best(split, history, 2)  # several fit calls add up (to best, or 2 when best is 1)
+    checks.trained_near_best(split, history, 2)  # several fit calls add up (to best, or 2 when best is 1)
     far, _ = fitted(x, y, dict(epochs=best + 3))
-    fails(checks.epochs_near_best, far, history, 2, "final_model", mentions=[f"{best + 3} 에포크", "final_model"])
+    fails(checks.trained_near_best, far, history, 2, "final_model", mentions=[f"{best + 3} 에포크", "final_model"])
     history.history["val_loss"] = [0.0] + [1.0] * 11  # an edited History changes nothing
-    checks.epochs_near_best(fitted(x, y, dict(epochs=best))[0], history, 2)
-    checks.epochs_near_best(fitted(x, y, dict(epochs=best))[0], history.model, 2)  # the curve of the model
-    fails(checks.epochs_near_best, far, history.model, 2, mentions=[f"{best + 3} 에포크"])
+    checks.trained_near_best(fitted(x, y, dict(epochs=best))[0], history, 2)
+    checks.trained_near_best(fitted(x, y, dict(epochs=best))[0], history.model, 2)  # the curve of the model
+    fails(checks.trained_near_best, far, history.model, 2, mentions=[f"{best + 3} 에포크"])
     no_validation = fitted(x, y, dict(epochs=2))
-    fails(checks.epochs_near_best, far, no_validation[1], 2, mentions=["val_loss"])
-    fails(checks.epochs_near_best, far, no_validation[0], 2, mentions=["val_loss"])
+    fails(checks.trained_near_best, far, no_validation[1], 2, mentions=["val_loss"])
+    fails(checks.trained_near_best, far, no_validation[0], 2, mentions=["val_loss"])
 
 
 def test_held_out_last_accepts_validation_split_or_the_same_slices(data):
@@ -225,20 +225,20 @@ def test_matches_task_with_stated_label_format():
     fails(checks.matches_task, model, "multiclass", "one_hot", mentions=["원-핫 레이블"])
 
 
-def test_optimizer_settings_with_a_stated_range():
-    checks.optimizer_settings(keras.optimizers.SGD(0.01), "SGD", "sgd", learning_rate=0.01)
-    checks.optimizer_settings(keras.optimizers.SGD(learning_rate=1e-2, momentum=0.0), "SGD", "sgd", learning_rate=0.01)
+def test_is_optimizer_with_a_stated_range():
+    checks.is_optimizer(keras.optimizers.SGD(0.01), "SGD", "sgd", learning_rate=0.01)
+    checks.is_optimizer(keras.optimizers.SGD(learning_rate=1e-2, momentum=0.0), "SGD", "sgd", learning_rate=0.01)
     for momentum in (0.5, 0.9, 0.99):
-        checks.optimizer_settings(keras.optimizers.SGD(0.01, momentum=momentum), "SGD", "sgd",
-                                  learning_rate=0.01, momentum=(0.5, 0.99))
+        checks.is_optimizer(keras.optimizers.SGD(0.01, momentum=momentum), "SGD", "sgd",
+                            learning_rate=0.01, momentum=(0.5, 0.99))
     for wrong, words in ((keras.optimizers.SGD(0.01, momentum=0.3), ["범위 밖", "momentum"]),
                          (keras.optimizers.SGD(0.01, momentum=0.9, nesterov=True), ["nesterov"]),
                          (keras.optimizers.SGD(0.1, momentum=0.9), ["learning_rate"]),
                          (keras.optimizers.Adam(0.01), ["종류", "Adam"]), ("sgd", ["종류"])):
-        fails_with(checks.optimizer_settings, wrong, "SGD", "sgd", mentions=words, learning_rate=0.01,
+        fails_with(checks.is_optimizer, wrong, "SGD", "sgd", mentions=words, learning_rate=0.01,
                    momentum=(0.5, 0.99))
     schedule = keras.optimizers.schedules.ExponentialDecay(0.01, 100, 0.9)
-    fails_with(checks.optimizer_settings, keras.optimizers.Adam(schedule), "Adam", "adam",
+    fails_with(checks.is_optimizer, keras.optimizers.Adam(schedule), "Adam", "adam",
                mentions=["learning_rate"], learning_rate=0.01)
 
 
@@ -262,7 +262,7 @@ def test_fixed_in_one_place():
           mentions=["옵티마이저"])
 
 
-def test_early_stopping_settings_use_stop_and_restore(data):
+def test_stopped_early_settings_use_stop_and_restore(data):
     x, y = data
     settings = dict(patience=2, restore_best_weights=True, max_epochs=40)
 
@@ -274,19 +274,19 @@ def test_early_stopping_settings_use_stop_and_restore(data):
 
     callback = keras.callbacks.EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True, mode="min")
     model, history = trained(callback)
-    checks.early_stopping(callback, model, history, x_val=x[60:], y_val=y[60:], **settings)
-    fails_with(checks.early_stopping, callback, model, history, x_val=x[60:], y_val=y[60:], mentions=["epochs"],
+    checks.stopped_early(callback, model, history, x_val=x[60:], y_val=y[60:], **settings)
+    fails_with(checks.stopped_early, callback, model, history, x_val=x[60:], y_val=y[60:], mentions=["epochs"],
                **{**settings, "max_epochs": 100})
     model.set_weights([w * 0.5 for w in model.get_weights()])  # not the best weights any more
-    fails_with(checks.early_stopping, callback, model, history, x_val=x[60:], y_val=y[60:], mentions=["가장 낮았던"],
+    fails_with(checks.stopped_early, callback, model, history, x_val=x[60:], y_val=y[60:], mentions=["가장 낮았던"],
                **settings)
     for wrong, word in ((dict(monitor="loss"), "monitor"), (dict(restore_best_weights=False), "restore_best_weights"),
                         (dict(min_delta=0.01), "min_delta")):
         callback = keras.callbacks.EarlyStopping(**{"monitor": "val_loss", "patience": 2,
                                                     "restore_best_weights": True, **wrong})
-        fails_with(checks.early_stopping, callback, *trained(callback, epochs=3), x_val=x[60:], y_val=y[60:],
+        fails_with(checks.stopped_early, callback, *trained(callback, epochs=3), x_val=x[60:], y_val=y[60:],
                    mentions=[word], **settings)
     unused = keras.callbacks.EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True)
     model, history = trained(keras.callbacks.History(), epochs=3)
-    fails_with(checks.early_stopping, unused, model, history, x_val=x[60:], y_val=y[60:],
+    fails_with(checks.stopped_early, unused, model, history, x_val=x[60:], y_val=y[60:],
                mentions=["쓰이지 않았습니다"], **settings)

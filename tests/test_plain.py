@@ -52,9 +52,9 @@ def test_lying_subclasses_become_the_builtin_values_they_wrap():
 
 def test_checks_see_through_them():
     with pytest.raises(AssertionError, match="shape_2의 값이 틀렸습니다"):
-        checks.answer("shape_2", Shape((None, 99)), (None, 32), "")
+        checks.equals("shape_2", Shape((None, 99)), (None, 32), "")
     with pytest.raises(AssertionError, match="params_1의 값이 틀렸습니다"):
-        checks.answer("params_1", Count(1), 6464, "")
+        checks.equals("params_1", Count(1), 6464, "")
     assert not checks.close(np.arange(3.0).view(Lying), np.zeros(3))
     assert settle(Shape((1,))) == (1,) and type(settle(Shape((1,)))) is tuple
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
@@ -73,7 +73,7 @@ def test_a_tensorflow_shape_is_a_tuple():
     tensor = keras.ops.argmax(keras.ops.ones((5, 3)), axis=1)
     shape = np.shape(tensor)  # TensorShape with the TensorFlow backend, a tuple with the others
     assert plain(shape) == (5,) and type(plain(shape)) is tuple
-    checks.answer("predicted_classes.shape", shape, (5,), "")
+    checks.equals("predicted_classes.shape", shape, (5,), "")
 
 
 def test_objects_and_object_arrays_are_refused_with_a_korean_message():

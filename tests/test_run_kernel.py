@@ -27,7 +27,8 @@ CANARIES = [f"canary-hidden-{uuid.uuid4().hex[:8]}", f"canary-answer-{uuid.uuid4
 
 LESSON = f'''"""Hidden test with a canary: {CANARIES[0]}"""
 from grader import checks
-from grader.hidden import answer_in, reference
+from grader.checks.provenance import answer_in
+from grader.hidden import reference
 
 SECRET = "{CANARIES[0]}"
 
@@ -42,8 +43,8 @@ def ex1(namespace):
         namespace["probe_again"]()
     except Exception:  # caught by the test itself: the exception keeps a traceback through this frame
         pass
-    found = answer_in(namespace, "answer", "answer에 답을 담으세요.")
-    checks.answer("answer", found, reference("l99_ex1_answer", namespace, "answer"), "정답은 비밀입니다.")
+    found = answer_in(namespace, "answer", "9-1", "answer에 답을 담으세요.")
+    checks.equals("answer", found, reference("l99_ex1_answer", namespace, "answer"), "정답은 비밀입니다.")
 '''
 ANSWERS = f'ANSWERS = {{"l99_ex1_answer": "answer = 42  # {CANARIES[1]}\\n"}}\n'
 

@@ -8,10 +8,14 @@ While grading, the records live in the run's audit hook (`grader.run.hook`), whi
 them; elsewhere (Colab) they live in a list on `sys`.
 """
 
+from __future__ import annotations
+
 import inspect
 import sys
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, Literal, TypeAlias, TypeGuard, cast
 
 import keras
 import numpy as np
@@ -28,18 +32,29 @@ class Fingerprint:
     """Enough of an array to tell it from a subset, a shifted slice or another data set: its shape, values at
     evenly spaced positions, and (weighted sum, sum of squares) of evenly spaced rows. Only those rows are read,
     so a Colab-sized array (IMDB's 25,000 x 10,000) costs milliseconds and no copy."""
-    shape: tuple
-    samples: tuple
-    rows: tuple
+    shape: tuple[int, ...]
+    samples: tuple[float, ...]
+    rows: tuple[tuple[float, float], ...]
 
 
-def fingerprint(data):
+# What `fingerprint` makes of data: a Fingerprint, the type name of what cannot be read (a tf.data.Dataset),
+# None for no data, and dicts and tuples of these for a model with several inputs or outputs.
+Print: TypeAlias = Fingerprint | str | None | dict[str, "Print"] | tuple["Print", ...]
+# A setting as recorded: a plain immutable value (a student's own object as "<TypeName>").
+Setting: TypeAlias = None | bool | int | float | str | tuple["Setting", ...]
+# What evaluate returned, frozen: a number (None when it is none), or a tagged tuple for a dict or a list.
+Numbers: TypeAlias = (float | None | tuple[Literal["dict"], tuple[tuple[str, "Numbers"], ...]]
+                      | tuple[Literal["list"], tuple["Numbers", ...]])
+Method: TypeAlias = Literal["fit", "evaluate", "predict"]
+
+
+def fingerprint(data: object) -> Print:
     """Fingerprint of an array-like, or a dict/list/tuple of them (None stays None). Numpy arrays and tensors are
     read in place: no converted copy, no float64 temporary of their size."""
     if data is None:
         return None
     if isinstance(data, dict):
-        return {key: fingerprint(value) for key, value in data.items()}
+        return fingerprints(data)
     if isinstance(data, (list, tuple)) and data and not np.isscalar(data[0]):
         return tuple(fingerprint(value) for value in data)
     try:
@@ -54,14 +69,20 @@ def fingerprint(data):
     return Fingerprint(array.shape, tuple(array.flat[index].astype("float64").tolist()), _rows(array))
 
 
-def _rows(array):
+def fingerprints(named: dict[str, object]) -> dict[str, Print]:
+    """The fingerprint of each value of a dict of data (x, y, validation_x, ...), by key."""
+    return {key: fingerprint(value) for key, value in named.items()}
+
+
+def _rows(array: np.ndarray) -> tuple[tuple[float, float], ...]:
     """(weighted sum, sum of squares) in float64 of up to ROWS evenly spaced rows, copied a few rows at a time.
     The weights (1 to 2 along a row) tell apart rows that hold the same values in other places (one-hot labels)."""
     table = array.reshape(1) if array.ndim == 0 else array
     count = len(table)
     width = table[0].size if count else 0
     index = np.unique(np.linspace(0, count - 1, num=min(ROWS, count)).astype(int))
-    weights, step, found = np.linspace(1.0, 2.0, num=width), max(1, CHUNK // max(width, 1)), []
+    weights, step = np.linspace(1.0, 2.0, num=width), max(1, CHUNK // max(width, 1))
+    found: list[tuple[float, float]] = []
     for start in range(0, len(index), step):
         rows = index[start:start + step]
         block = table[rows].reshape(len(rows), width).astype("float64")
@@ -69,13 +90,13 @@ def _rows(array):
     return tuple(found)
 
 
-def _is_fingerprint(value):
+def _is_fingerprint(value: object) -> TypeGuard[Fingerprint]:
     # Not isinstance: guard.restore() reloads this module, so fingerprints recorded before it belong to
     # an older Fingerprint class than the one comparing them.
     return all(hasattr(value, name) for name in ("shape", "samples", "rows"))
 
 
-def same_data(found, expected):
+def same_data(found: object, expected: object) -> bool:
     """Whether two fingerprints (or nested dicts/tuples of them) describe the same data."""
     if _is_fingerprint(found) and _is_fingerprint(expected):
         return (tuple(found.shape) == tuple(expected.shape)
@@ -91,29 +112,38 @@ def same_data(found, expected):
 @dataclass
 class Call:
     """One fit/evaluate/predict call: its model, settings, data and result, as recorded when it ran."""
-    method: str
-    model: weakref.ref
-    arguments: dict  # settings other than data, as passed (None where left out)
-    data: dict  # fingerprints: x, y, validation_x, validation_y
+    method: Method
+    model: weakref.ref[Any]
+    arguments: dict[str, Setting]  # settings other than data, as passed (None where left out)
+    data: dict[str, Print]  # fingerprints: x, y, validation_x, validation_y
     iterations_before: int  # optimizer steps the model had taken before this call
-    result: object = None  # the History for fit (the object itself), a copy of evaluate's value, None for predict
+    result: Any = None  # the History for fit (the object itself), a copy of evaluate's value, None for predict
     epochs_run: int = 0
     finished: bool = False
-    history: dict = field(default_factory=dict)  # fit: a copy of History.history taken when fit returned
-    params: dict = field(default_factory=dict)  # fit: a copy of History.params
+    history: dict[str, list[float]] = field(default_factory=dict)  # fit: a copy of History.history when fit returned
+    params: dict[str, Any] = field(default_factory=dict)  # fit: a copy of History.params
 
 
-def calls(model=None, method=None, _audit=sys.audit):
+# A Call as the audit hook keeps it, nothing in it mutable: (number, method, model, arguments, data,
+# iterations_before, result, epochs_run, finished, history, params).
+Record: TypeAlias = tuple[int | None, Method, "weakref.ref[Any]", tuple[tuple[str, Setting], ...],
+                          tuple[tuple[str, Print], ...], int, Any, int, bool,
+                          tuple[tuple[str, tuple[float, ...]], ...], tuple[tuple[str, Setting], ...]]
+
+
+def calls(model: object = None, method: Method | None = None,
+          _audit: Callable[..., None] = sys.audit) -> list[Call]:
     """Recorded calls, oldest first, optionally only of `model` and of `method`. While grading, the records come
     from the run's audit hook (grader.run.hook), which keeps them out of reach of student code."""
-    records, hooked = [], []
+    records: list[Record] = []
+    hooked: list[bool] = []
     _audit("grader.fits", records, hooked)
     found = [_call(record) for record in records] if hooked else getattr(sys, LOG, [])
     return [call for call in found
             if (model is None or call.model() is model) and (method is None or call.method == method)]
 
 
-def recorded_fit(history, name="history"):
+def recorded_fit(history: object, name: str = "history") -> Call:
     """The recorded fit call that returned `history` (its `history` and `params` as they were when fit returned,
     whatever was edited since), or a Korean failure when no recorded fit returned it."""
     __tracebackhide__ = True
@@ -126,15 +156,15 @@ def recorded_fit(history, name="history"):
          type(history).__name__, "fit이 돌려준 History 객체를 그대로 담으세요.")
 
 
-def _iterations(model):
-    optimizer = getattr(model, "optimizer", None)
+def _iterations(model: keras.Model) -> int:
+    optimizer: Any = getattr(model, "optimizer", None)
     try:
         return int(keras.ops.convert_to_numpy(optimizer.iterations))
     except Exception:  # not compiled yet
         return 0
 
 
-def _validation(arguments):
+def _validation(arguments: dict[str, Any]) -> tuple[Print, Print]:
     data = arguments.pop("validation_data", None)
     if data is None:
         return None, None
@@ -143,8 +173,9 @@ def _validation(arguments):
     return fingerprint(data), None
 
 
-def _setting(value):
-    """A setting as an immutable plain value (a student's own object is kept by its type name only)."""
+def _setting(value: Any) -> Setting:
+    """A setting as an immutable plain value (a student's own object is kept by its type name only; exact types
+    only, so nothing of a student's subclass runs)."""
     if value is None or type(value) in (bool, int, float, str):
         return value
     if type(value) in (list, tuple):
@@ -154,7 +185,7 @@ def _setting(value):
     return f"<{type(value).__name__}>"
 
 
-def _numbers(value):
+def _numbers(value: object) -> Numbers:
     """evaluate's result (a number, a list, a dict) as an immutable copy of plain floats."""
     if isinstance(value, dict):
         return ("dict", tuple((str(k), _numbers(v)) for k, v in value.items()))
@@ -166,13 +197,14 @@ def _numbers(value):
         return None
 
 
-def _series(values):
+def _series(values: object) -> tuple[float, ...]:
     """A History series (per-epoch numbers) as a tuple of floats."""
-    numbers = _numbers(list(values)) if isinstance(values, (list, tuple)) else ("list", ())
-    return numbers[1]
+    if not isinstance(values, (list, tuple)):
+        return ()
+    return cast("tuple[float, ...]", tuple(_numbers(value) for value in values))
 
 
-def _thawed(value):
+def _thawed(value: Numbers) -> Any:
     if isinstance(value, tuple) and value and value[0] == "dict":
         return {k: _thawed(v) for k, v in value[1]}
     if isinstance(value, tuple) and value and value[0] == "list":
@@ -180,17 +212,18 @@ def _thawed(value):
     return value
 
 
-def _frozen(number, call):
+def _frozen(number: int | None, call: Call) -> Record:
     """The record of a call as nested tuples: what the audit hook keeps (nothing in it can be changed later)."""
     history = getattr(call.result, "history", None) if call.method == "fit" else None
     params = getattr(call.result, "params", None) if call.method == "fit" else None
     result = call.result if call.method == "fit" else _numbers(call.result) if call.method == "evaluate" else None
     return (number, call.method, call.model, tuple(call.arguments.items()), tuple(call.data.items()),
             call.iterations_before, result, call.epochs_run, call.finished,
-            tuple((str(k), _series(v)) for k, v in (history or {}).items()), _setting(params or {}))
+            tuple((str(k), _series(v)) for k, v in (history or {}).items()),
+            cast("tuple[tuple[str, Setting], ...]", _setting(params or {})))  # History.params: a dict
 
 
-def _call(record):
+def _call(record: Record) -> Call:
     """A Call rebuilt from a record of the audit hook (fresh dicts and lists: editing them changes nothing)."""
     (_, method, model, arguments, data, iterations, result, epochs, finished, history, params) = record
     return Call(method, model, dict(arguments), dict(data), iterations,
@@ -198,7 +231,8 @@ def _call(record):
                 {key: list(values) for key, values in history}, dict(params))
 
 
-def _record(method, original, signature, model, args, kwargs, _audit=sys.audit):
+def _record(method: Method, original: Callable[..., Any], signature: inspect.Signature, model: keras.Model,
+            args: tuple[Any, ...], kwargs: dict[str, Any], _audit: Callable[..., None] = sys.audit) -> Any:
     """Run `original` and log the call (the body of every wrapped method). While grading, the audit hook takes
     the record only from this code running one of the ORIGINALS; elsewhere (Colab) the log lives on `sys`."""
     try:
@@ -211,7 +245,7 @@ def _record(method, original, signature, model, args, kwargs, _audit=sys.audit):
     data["validation_x"], data["validation_y"] = _validation(arguments)
     arguments = {k: _setting(v) for k, v in arguments.items() if k not in ("callbacks", "sample_weight")}
     call = Call(method, weakref.ref(model), arguments, data, _iterations(model))
-    number = []
+    number: list[int] = []
     _audit("grader.fit", _frozen(None, call), number)
     if not number:
         log = getattr(sys, LOG, None)
@@ -230,23 +264,23 @@ def _record(method, original, signature, model, args, kwargs, _audit=sys.audit):
     return result
 
 
-def _wrap(method, original):
+def _wrap(method: Method, original: Callable[..., Any]) -> Callable[..., Any]:
     signature = inspect.signature(original)
 
-    def recorded(self, *args, **kwargs):
+    def recorded(self: keras.Model, *args: Any, **kwargs: Any) -> Any:
         return _record(method, original, signature, self, args, kwargs)
 
     recorded.__name__ = original.__name__
     recorded.__doc__ = original.__doc__
-    recorded.__wrapped__ = original
+    recorded.__wrapped__ = original  # type: ignore[attr-defined]
     setattr(recorded, WRAPPED, True)
     return recorded
 
 
-ORIGINALS = {}  # method name -> the Keras method as it was before install() wrapped it
+ORIGINALS: dict[str, Callable[..., Any]] = {}  # method name -> the Keras method as it was before install() wrapped it
 
 
-def install():
+def install() -> None:
     """Wrap keras.Model.fit/evaluate/predict once per kernel (importing grader.checks calls this)."""
     for method in ("fit", "evaluate", "predict"):
         current = getattr(keras.Model, method)

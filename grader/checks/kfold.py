@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -129,7 +129,7 @@ def _trace(folds: _Folds, number: int, values: list[float],
          "fit(..., validation_data=(검증 데이터, 검증 타깃))이 돌려준 history.history['val_mae']를 그대로 추가하세요.")
 
 
-def cross_validates(function: Callable[..., Any], x: np.ndarray, targets: np.ndarray, k: int, num_epochs: int,
+def cross_validates(function: object, x: np.ndarray, targets: np.ndarray, k: int, num_epochs: int,
                     batch_size: int, build: Callable[[], Any], name: str = "k_fold_mae_histories") -> None:
     """`function(x, targets, k, num_epochs)` returns, fold by fold, the `val_mae` history of a new model built like
     `build()` and compiled the same, trained for `num_epochs` epochs of `batch_size` on exactly the other folds
@@ -197,7 +197,7 @@ def is_lowest_epoch(best_epoch: Any, average: Any, histories: Any, name: str = "
     """`best_epoch` is the 1-based epoch where the per-epoch fold average of validation MAE is lowest."""
     __tracebackhide__ = True
     is_int(name, best_epoch)
-    best = int(plain(best_epoch, name))
+    best = int(cast(int, plain(best_epoch, name)))
     want, _ = _curves(average, histories)
     allowed = lowest_epochs(average, histories)
     if best in allowed:

@@ -1,14 +1,17 @@
 """Checks on how a model is compiled and trained, and on student-written loss functions."""
 
+from __future__ import annotations
+
 import math
-import re
+from collections.abc import Callable, Iterable
+from typing import Any, Literal, TypeAlias, TypeVar, overload
 
 import keras
 import numpy as np
 
 from ._report import fail, student_code
 from .answers import to_numpy
-from .models import is_model, keras_made
+from .models import is_model, keras_made, snake_case
 
 _ALIASES = {
     "mse": "mean_squared_error",
@@ -17,13 +20,17 @@ _ALIASES = {
     "msle": "mean_squared_logarithmic_error",
     "bce": "binary_crossentropy",
 }
+OWN_FUNCTION = "(직접 정의한 함수)"  # how loss_name marks a loss the notebook defined itself
+Task: TypeAlias = Literal["binary", "multiclass", "regression"]
+Labels: TypeAlias = Literal["integer", "one_hot"]  # how a multiclass task's labels are written
+T = TypeVar("T")
 
 
-def _snake(name):
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
-
-
-def loss_name(loss):
+@overload
+def loss_name(loss: str) -> str: ...
+@overload
+def loss_name(loss: object) -> str | None: ...
+def loss_name(loss: object) -> str | None:
     """Canonical name of a loss given as a string, a function or a keras.losses.Loss; a function or class of the
     notebook's own is named as such, whatever it calls itself ('my_loss (직접 정의한 함수)')."""
     if loss is None:
@@ -34,28 +41,29 @@ def loss_name(loss):
         fn = getattr(loss, "fn", None)
         name = getattr(fn, "__name__", None) or type(loss).__name__
         if not _keras_defined(type(loss)) or (fn is not None and not _keras_defined(fn)):
-            return f"{_snake(name)} (직접 정의한 함수)"
+            return f"{snake_case(name)} {OWN_FUNCTION}"
     else:
         name = getattr(loss, "__name__", type(loss).__name__)
         if not _keras_defined(loss):
-            return f"{_snake(str(name))} (직접 정의한 함수)"
-    name = _snake(name)
+            return f"{snake_case(str(name))} {OWN_FUNCTION}"
+    name = snake_case(name)
     return _ALIASES.get(name, name)
 
 
-def _keras_defined(obj):
+def _keras_defined(obj: object) -> bool:
     return str(getattr(obj, "__module__", None) or "").startswith("keras.")
 
 
-def _loss_names(loss):
+def converted_loss(loss: object, convert: Callable[[Any], T]) -> T | dict[Any, T] | list[T]:
+    """`convert` applied to the loss, or to each loss of a multi-output model's dict or list of losses."""
     if isinstance(loss, dict):
-        return {key: loss_name(value) for key, value in loss.items()}
+        return {key: convert(value) for key, value in loss.items()}
     if isinstance(loss, (list, tuple)):
-        return [loss_name(value) for value in loss]
-    return loss_name(loss)
+        return [convert(value) for value in loss]
+    return convert(loss)
 
 
-def compiled(model):
+def is_compiled(model: keras.Model) -> None:
     """model.compile(...) has been called."""
     __tracebackhide__ = True
     is_model(model)
@@ -64,21 +72,21 @@ def compiled(model):
              "compile 호출 없음", "fit이나 evaluate 전에 model.compile을 먼저 실행하세요.")
 
 
-def loss(model, expected):
+def has_loss(model: keras.Model, expected: object) -> None:
     """The compiled loss is `expected`; strings, functions and Loss objects count alike."""
     __tracebackhide__ = True
-    compiled(model)
-    found, want = _loss_names(model.loss), _loss_names(expected)
+    is_compiled(model)
+    found, want = converted_loss(model.loss, loss_name), converted_loss(expected, loss_name)
     if found != want:
         fail("손실 함수가 문제에 맞지 않습니다.", want, found,
              "이진 분류는 binary_crossentropy, 다중 분류는 categorical_crossentropy"
              "(정수 레이블이면 sparse_categorical_crossentropy), 회귀는 mse를 씁니다.")
 
 
-def optimizer(model, name, learning_rate=None):
+def has_optimizer(model: keras.Model, name: str, learning_rate: float | None = None) -> None:
     """The compiled optimizer has this class name (any case) and, if given, learning rate."""
     __tracebackhide__ = True
-    compiled(model)
+    is_compiled(model)
     found = type(model.optimizer).__name__
     if found.lower() != name.lower() or not keras_made(model.optimizer):
         fail("옵티마이저가 다릅니다.", name, found,
@@ -90,7 +98,8 @@ def optimizer(model, name, learning_rate=None):
                  "Keras 3에서는 lr이 아니라 learning_rate=로 지정합니다.")
 
 
-def loss_fn_matches(student_fn, reference, cases, atol=1e-4):
+def loss_fn_matches(student_fn: object, reference: Callable[[Any, Any], Any], cases: Iterable[tuple[Any, Any]],
+                    atol: float = 1e-4) -> None:
     """student_fn(y_true, y_pred) equals reference(y_true, y_pred) on every case."""
     __tracebackhide__ = True
     if not callable(student_fn):
@@ -113,10 +122,10 @@ def loss_fn_matches(student_fn, reference, cases, atol=1e-4):
                  np.round(got, 6), "공식의 부호, 평균을 내는 축, log의 밑(자연로그)을 확인하세요.")
 
 
-def trains(model, x, y, epochs=5, batch_size=32):
+def trains(model: keras.Model, x: object, y: object, epochs: int = 5, batch_size: int = 32) -> None:
     """A copy of the compiled model lowers its loss on (x, y); the model itself is untouched."""
     __tracebackhide__ = True
-    compiled(model)
+    is_compiled(model)
     copy = keras.models.clone_model(model)
     copy.set_weights(model.get_weights())
     optimizer_copy = type(model.optimizer).from_config(model.optimizer.get_config())
@@ -132,7 +141,7 @@ def trains(model, x, y, epochs=5, batch_size=32):
              f"{after:.4f}", "손실 함수, 출력 층의 활성화 함수, 학습률을 확인하세요.")
 
 
-_TASKS = {
+_TASKS: dict[Task, tuple[set[str], str, str]] = {
     "binary": ({"binary_crossentropy"}, "sigmoid", "이진 분류"),
     "multiclass": ({"categorical_crossentropy", "sparse_categorical_crossentropy"}, "softmax",
                    "다중 분류"),
@@ -140,7 +149,7 @@ _TASKS = {
 }
 
 
-def _task_mistake(task, activation, units, name):
+def _task_mistake(task: Task, activation: str | None, units: int | None, name: str | None) -> str | None:
     """Korean explanation of the classic output/loss mismatches, or None."""
     if name == "binary_crossentropy" and activation == "softmax" and task == "binary":
         return ("softmax 출력에 이진 크로스엔트로피를 썼습니다. softmax는 클래스 확률의 합이 1이 되게 하므로 "
@@ -160,16 +169,16 @@ def _task_mistake(task, activation, units, name):
 
 
 # The crossentropy that fits the labels of a multiclass task: integers, or one-hot vectors.
-_LABELS = {"integer": ({"sparse_categorical_crossentropy"}, "정수 레이블"),
-           "one_hot": ({"categorical_crossentropy"}, "원-핫 레이블")}
+_LABELS: dict[Labels, tuple[set[str], str]] = {"integer": ({"sparse_categorical_crossentropy"}, "정수 레이블"),
+                                               "one_hot": ({"categorical_crossentropy"}, "원-핫 레이블")}
 
 
-def matches_task(model, task, labels=None):
+def matches_task(model: keras.Model, task: Task, labels: Labels | None = None) -> None:
     """Output activation, output size and loss fit the task: 'binary', 'multiclass' or 'regression'; for a
     multiclass task whose labels the text gives, `labels` ('integer' or 'one_hot') allows only the crossentropy
     of that label format."""
     __tracebackhide__ = True
-    compiled(model)
+    is_compiled(model)
     losses, activation_wanted, task_name = _TASKS[task]
     if labels is not None:
         losses, label_name = _LABELS[labels]

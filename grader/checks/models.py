@@ -1,20 +1,34 @@
 """Checks on a Keras model's structure: shapes, layer table, parameter counts."""
 
+from __future__ import annotations
+
 import math
+import re
+from collections.abc import Iterable, Sequence
+from typing import TypeAlias
 
 import keras
 
 from ._report import fail
 
+Shape: TypeAlias = tuple[int | None, ...]  # batch axis included, as None: (None, 784)
+Row: TypeAlias = tuple[str, int | None, str | None]  # (class name, units, activation) of a layer
+RowSpec: TypeAlias = tuple[str | None, int | None, str | None]  # a Row a task asks for; None: any
+
 INPUT_HINT = "Sequential의 첫 번째 원소로 keras.Input(shape=...)을 넣거나 Functional API로 모델을 만드세요."
 
 
-def keras_made(obj):
+def keras_made(obj: object) -> bool:
     """Whether `obj` is an instance of one of Keras's own classes (not of a class defined in the notebook)."""
     return (type(obj).__module__ or "").startswith("keras.")
 
 
-def _own_classes(objects, what):
+def snake_case(name: str) -> str:
+    """'BinaryCrossentropy' as 'binary_crossentropy': the name Keras gives a layer or loss after its class."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+def _own_classes(objects: Iterable[object], what: str) -> None:
     __tracebackhide__ = True
     custom = sorted({type(obj).__qualname__ for obj in objects if not keras_made(obj)})
     if custom:
@@ -22,7 +36,7 @@ def _own_classes(objects, what):
              "이 연습은 keras.Sequential, keras.Model(inputs, outputs)과 keras.layers의 층만으로 만듭니다.")
 
 
-def is_model(model):
+def is_model(model: object) -> None:
     """The object is a built keras.Model made of Keras's own model and layer classes."""
     __tracebackhide__ = True
     if not isinstance(model, keras.Model):
@@ -34,11 +48,11 @@ def is_model(model):
              INPUT_HINT)
 
 
-def _shapes(tensors):
+def _shapes(tensors: Iterable[keras.KerasTensor]) -> list[Shape]:
     return [tuple(t.shape) for t in tensors]
 
 
-def _compare_shapes(what, found, expected, hint):
+def _compare_shapes(what: str, found: list[Shape], expected: Shape | list[Shape], hint: str) -> None:
     __tracebackhide__ = True
     found_value = found[0] if len(found) == 1 and not isinstance(expected, list) else found
     expected_value = [tuple(s) for s in expected] if isinstance(expected, list) else tuple(expected)
@@ -46,7 +60,7 @@ def _compare_shapes(what, found, expected, hint):
         fail(f"{what} 크기가 다릅니다.", expected_value, found_value, hint)
 
 
-def input_shape(model, expected):
+def has_input_shape(model: keras.Model, expected: Shape | list[Shape]) -> None:
     """Input shape(s), batch axis included as None: (None, 784) or a list for several inputs."""
     __tracebackhide__ = True
     is_model(model)
@@ -54,7 +68,7 @@ def input_shape(model, expected):
                     "keras.Input(shape=...)의 shape에는 배치 축을 빼고 샘플 하나의 크기만 적습니다.")
 
 
-def output_shape(model, expected):
+def has_output_shape(model: keras.Model, expected: Shape | list[Shape]) -> None:
     """Output shape(s), batch axis included as None."""
     __tracebackhide__ = True
     is_model(model)
@@ -62,7 +76,7 @@ def output_shape(model, expected):
                     "마지막 층의 units(클래스 개수 또는 출력 개수)를 확인하세요.")
 
 
-def input_count(model, n):
+def has_input_count(model: keras.Model, n: int) -> None:
     """The model has n inputs."""
     __tracebackhide__ = True
     is_model(model)
@@ -71,7 +85,7 @@ def input_count(model, n):
              "keras.Model(inputs=[입력1, 입력2], ...)처럼 입력을 리스트로 전달하세요.")
 
 
-def output_count(model, n):
+def has_output_count(model: keras.Model, n: int) -> None:
     """The model has n outputs."""
     __tracebackhide__ = True
     is_model(model)
@@ -80,24 +94,24 @@ def output_count(model, n):
              "keras.Model(..., outputs=[출력1, 출력2])처럼 출력을 리스트로 전달하세요.")
 
 
-def layer_row(layer):
+def layer_row(layer: keras.layers.Layer) -> Row:
     """(class name, units, activation) of one layer; None where the layer has no such setting."""
     activation = getattr(layer, "activation", None)
     return (type(layer).__name__, getattr(layer, "units", None),
             getattr(activation, "__name__", activation))
 
 
-def layer_table(model):
+def layer_table(model: keras.Model) -> list[Row]:
     """One row per layer, input layers left out, in the order Keras lists them."""
     return [layer_row(layer) for layer in model.layers
             if not isinstance(layer, keras.layers.InputLayer)]
 
 
-def _row_matches(found, expected):
+def _row_matches(found: Row, expected: RowSpec) -> bool:
     return all(e is None or f == e for f, e in zip(found, expected))
 
 
-def layer(obj, expected):
+def is_layer(obj: object, expected: RowSpec) -> None:
     """One layer object against (class name, units, activation); None means any."""
     __tracebackhide__ = True
     if not isinstance(obj, keras.layers.Layer):
@@ -110,7 +124,7 @@ def layer(obj, expected):
              "units는 출력 차원, activation은 활성화 함수 이름입니다.")
 
 
-def layers(model, expected):
+def has_layers(model: keras.Model, expected: Sequence[RowSpec]) -> None:
     """Layer table against rows of (class name, units, activation); None means any."""
     __tracebackhide__ = True
     is_model(model)
@@ -126,27 +140,27 @@ def layers(model, expected):
                  "units와 activation을 문제와 비교하세요. activation을 빼면 'linear'가 됩니다.")
 
 
-def count_parameters(model):
+def parameter_count(model: keras.Model) -> int:
     """Total parameters, counted from the weights themselves (a patched count_params can't lie)."""
     return sum(math.prod(weight.shape) for weight in model.weights)
 
 
-def param_count(model, n):
+def has_parameter_count(model: keras.Model, n: int) -> None:
     """Total number of parameters (weights + biases)."""
     __tracebackhide__ = True
     is_model(model)
-    found = count_parameters(model)
+    found = parameter_count(model)
     if found != n:
         fail("파라미터 개수가 다릅니다.", f"{n:,}", f"{found:,}",
              "밀집 층의 파라미터 개수는 (입력 크기 × units) + units(편향)입니다.")
 
 
-def same_structure(model, reference):
+def same_structure(model: keras.Model, reference: keras.Model) -> None:
     """Two models have the same inputs, outputs, layer table and parameter count."""
     __tracebackhide__ = True
     is_model(model)
     is_model(reference)
-    input_shape(model, [tuple(s) for s in _shapes(reference.inputs)])
-    output_shape(model, [tuple(s) for s in _shapes(reference.outputs)])
-    layers(model, layer_table(reference))
-    param_count(model, count_parameters(reference))
+    has_input_shape(model, [tuple(s) for s in _shapes(reference.inputs)])
+    has_output_shape(model, [tuple(s) for s in _shapes(reference.outputs)])
+    has_layers(model, layer_table(reference))
+    has_parameter_count(model, parameter_count(reference))

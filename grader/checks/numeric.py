@@ -8,6 +8,8 @@ carry the error of those terms. Wrong answers the lessons care about (a missing 
 activation, another data set) differ by far more.
 """
 
+from __future__ import annotations
+
 import numpy as np
 
 from .plain import plain
@@ -15,7 +17,7 @@ from .plain import plain
 RTOL = 3e-3
 
 
-def close(found, expected, rtol=RTOL):
+def close(found: object, expected: object, rtol: float = RTOL) -> bool:
     """Whether two arrays (or numbers) agree under the course's tolerance rule."""
     found = np.asarray(plain(found), dtype="float64")
     expected = np.asarray(plain(expected), dtype="float64")

@@ -8,38 +8,53 @@ tensors become NumPy arrays through Keras, and TensorFlow's own TensorShape (wha
 tensor) a tuple. Anything else fails with a Korean message that names its type.
 """
 
+from __future__ import annotations
+
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeGuard, cast
 
 import keras
 import numpy as np
 
 from ._report import fail
 
-_EXACT = {bool: bool, type(None): lambda value: None, int: int.__int__, float: float.__float__,
-          complex: complex.__complex__, str: str.__str__}
+# What `plain` returns: built-in values, NumPy scalars and arrays, nested in tuples, lists and dicts.
+Plain: TypeAlias = (None | bool | int | float | complex | str | np.generic | np.ndarray | tuple["Plain", ...]
+                    | list["Plain"] | dict["Plain", "Plain"])
+
+if TYPE_CHECKING:
+    class _TensorShape(Protocol):
+        rank: int | None
+
+        def as_list(self) -> list[int | None]: ...
+
+_EXACT: dict[type, Callable[[Any], Plain]] = {
+    bool: bool, type(None): lambda value: None, int: int.__int__, float: float.__float__,
+    complex: complex.__complex__, str: str.__str__}
 _NUMERIC_KINDS = "biufc"
 
 
-def _tensor(value):
+def _tensor(value: object) -> bool:
     """Whether `value` is one of Keras's or TensorFlow's own tensor or variable types (not a subclass of one)."""
     module = type(value).__module__ or ""
     return module.startswith(("tensorflow.", "keras.", "jax", "torch")) and hasattr(value, "shape")
 
 
-def _tensor_shape(value):
+def _tensor_shape(value: Any) -> TypeGuard[_TensorShape]:
     """Whether `value` is exactly TensorFlow's TensorShape class (when TensorFlow is loaded), with a known rank."""
     shape_class = getattr(sys.modules.get("tensorflow"), "TensorShape", None)
     return shape_class is not None and type(value) is shape_class and value.rank is not None
 
 
-def _array(value, name):
+def _array(value: np.ndarray, name: str) -> np.ndarray:
     if value.dtype.kind not in _NUMERIC_KINDS:
         fail(f"{name}의 원소가 숫자가 아닙니다.", "숫자 배열", f"dtype={value.dtype}",
              "숫자로 된 넘파이 배열이나 텐서를 담으세요.")
     return np.ndarray.copy(np.ndarray.view(value, np.ndarray))
 
 
-def plain(value, name="값"):
+def plain(value: object, name: str = "값") -> Plain:
     """`value` rebuilt from exact built-in types (see the module docstring); `name` is used in messages."""
     __tracebackhide__ = True
     for kind, convert in _EXACT.items():
@@ -54,7 +69,7 @@ def plain(value, name="값"):
     if isinstance(value, np.ndarray):
         return _array(value, name)
     if type(value) in np.sctypeDict.values():
-        return value
+        return cast(np.generic, value)
     if _tensor(value):
         return _array(np.asarray(keras.ops.convert_to_numpy(value)), name)
     if _tensor_shape(value):
@@ -64,7 +79,7 @@ def plain(value, name="값"):
          "직접 만든 클래스의 객체 대신 파이썬 기본 값이나 넘파이 배열을 담으세요.")
 
 
-def settle(value):
+def settle(value: object) -> Any:
     """A notebook value as checks should see it: numbers, strings, containers and arrays as `plain` values
     (a lying subclass becomes the built-in value it wraps); models, functions and other objects unchanged."""
     __tracebackhide__ = True

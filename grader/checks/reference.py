@@ -7,13 +7,17 @@ weights are put into the student's layers. Layers are paired by walking both gra
 outputs back to the inputs, so Sequential and Functional versions of one network compare equal.
 """
 
+from __future__ import annotations
+
 import re
+from collections.abc import Collection
+from typing import Any, Literal, TypeAlias
 
 import keras
 import numpy as np
 
 from ._report import fail
-from .models import count_parameters, is_model
+from .models import is_model, parameter_count, snake_case
 from .numeric import close
 
 # Settings that never change what a layer computes, or that the student may choose freely.
@@ -21,9 +25,12 @@ FREE_SETTINGS = {"name", "trainable", "dtype", "seed", "quantization_config"}
 # Merges whose result does not depend on the order of their inputs (layers such as keras.layers.Add and
 # the operations `a + b`, keras.ops.add, ... share these class names): their arguments compare as a set.
 COMMUTATIVE = {"Add", "Average", "Maximum", "Minimum", "Multiply"}
+# Where a tensor comes from: model input number i, or output `tensor_index` of the layer at `position` (in the
+# Graph's canonical order) called on these arguments.
+Node: TypeAlias = tuple[Literal["input"], int] | tuple[Literal["layer"], int, int, tuple["Node", ...]]
 
 
-def _settings(layer, free):
+def _settings(layer: keras.layers.Layer, free: Collection[str]) -> dict[str, Any]:
     config = layer.get_config() if hasattr(layer, "get_config") else {}
     return {key: value for key, value in config.items()
             if key not in FREE_SETTINGS and key not in free and not key.endswith("_initializer")}
@@ -32,19 +39,21 @@ def _settings(layer, free):
 class Graph:
     """A model's layers in a canonical order and the wiring between them."""
 
-    def __init__(self, model):
+    def __init__(self, model: keras.Model) -> None:
         self.model = model
         self.inputs = {id(tensor): index for index, tensor in enumerate(model.inputs)}
-        self.layers, self.used_inputs, self._seen = [], set(), {}
+        self.layers: list[keras.layers.Layer] = []
+        self.used_inputs: set[int] = set()
+        self._seen: dict[int, Node] = {}
         self.outputs = [self._walk(tensor) for tensor in model.outputs]
 
-    def _walk(self, tensor):
+    def _walk(self, tensor: keras.KerasTensor) -> Node:
         key = id(tensor)
         if key not in self._seen:
             self._seen[key] = self._describe(tensor)
         return self._seen[key]
 
-    def _describe(self, tensor):
+    def _describe(self, tensor: keras.KerasTensor) -> Node:
         if id(tensor) in self.inputs:
             self.used_inputs.add(self.inputs[id(tensor)])
             return ("input", self.inputs[id(tensor)])
@@ -58,7 +67,7 @@ class Graph:
         position = next(i for i, known in enumerate(self.layers) if known is layer)
         return ("layer", position, tensor_index, arguments)
 
-    def render(self, description):
+    def render(self, description: Node) -> str:
         """'Dense#2(Concatenate#1(title, text_body))' for messages."""
         if description[0] == "input":
             return self.model.inputs[description[1]].name
@@ -67,29 +76,25 @@ class Graph:
         return f"{type(self.layers[position]).__name__}#{position + 1}({inner})"
 
 
-def _snake(name):
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
-
-
-def _given_name(tensor):
+def _given_name(tensor: keras.KerasTensor) -> str | None:
     """The name the author gave an input or output, or None where Keras made one up."""
     layer = tensor._keras_history.operation
-    auto = r"keras_tensor|input_layer|" + _snake(type(layer).__name__)
+    auto = r"keras_tensor|input_layer|" + snake_case(type(layer).__name__)
     name = tensor.name if isinstance(layer, keras.layers.InputLayer) else layer.name
     return None if re.fullmatch(rf"({auto})(_\d+)?", name) else name
 
 
-def output_names(model):
+def output_names(model: keras.Model) -> list[str]:
     """Names of the model's outputs (the output layers' names), also for Sequential models."""
     return [_name_of(tensor) for tensor in model.outputs]
 
 
-def _name_of(tensor):
+def _name_of(tensor: keras.KerasTensor) -> str:
     layer = tensor._keras_history.operation
     return tensor.name if isinstance(layer, keras.layers.InputLayer) else layer.name
 
 
-def _check_ends(model, reference):
+def _check_ends(model: keras.Model, reference: keras.Model) -> None:
     __tracebackhide__ = True
     for what, found, wanted in (("입력", model.inputs, reference.inputs), ("출력", model.outputs, reference.outputs)):
         if len(found) != len(wanted):
@@ -107,7 +112,7 @@ def _check_ends(model, reference):
                  "넘기세요.")
 
 
-def same_layers(model, reference, free=()):
+def same_layers(model: keras.Model, reference: keras.Model, free: Collection[str] = ()) -> None:
     """Every layer configured as in the reference (class, units, activation, use_bias, ...)."""
     __tracebackhide__ = True
     mine, theirs = Graph(model), Graph(reference)
@@ -123,7 +128,8 @@ def same_layers(model, reference, free=()):
                    hint="층을 만들 때 넘긴 인자를 문제와 비교하세요.")
 
 
-def same_layer(layer, wanted, name, free=(), hint="문제에 적힌 설정 외에는 층의 기본값을 그대로 두세요."):
+def same_layer(layer: keras.layers.Layer, wanted: keras.layers.Layer, name: str, free: Collection[str] = (),
+               hint: str = "문제에 적힌 설정 외에는 층의 기본값을 그대로 두세요.") -> None:
     """One layer object configured exactly as the reference layer (units, activation, use_bias, ...);
     `hint` for settings without a hint of their own."""
     __tracebackhide__ = True
@@ -141,7 +147,7 @@ _SETTING_HINTS = {
 }
 
 
-def _nothing_unused(model, graph):
+def _nothing_unused(model: keras.Model, graph: Graph) -> None:
     __tracebackhide__ = True
     unused = [f"{i + 1}번째 입력 ({model.inputs[i].name})" for i in range(len(model.inputs))
               if i not in graph.used_inputs]
@@ -155,7 +161,7 @@ def _nothing_unused(model, graph):
              "층의 출력을 다음 층에 넘겼는지 확인하세요. x = 층(x)처럼 결과를 이어 받아야 합니다.")
 
 
-def same_wiring(model, reference):
+def same_wiring(model: keras.Model, reference: keras.Model) -> None:
     """Inputs reach the same layers in the same argument order; shared layers stay shared; nothing unused."""
     __tracebackhide__ = True
     mine, theirs = Graph(model), Graph(reference)
@@ -168,19 +174,19 @@ def same_wiring(model, reference):
                  "확인하세요.")
 
 
-def _random_inputs(model, seed):
+def _random_inputs(model: keras.Model, seed: int) -> list[np.ndarray]:
     rng = np.random.default_rng(seed)
     return [rng.normal(size=(5, *tuple(t.shape)[1:])).astype("float32") for t in model.inputs]
 
 
-def _outputs(model, inputs):
+def _outputs(model: keras.Model, inputs: list[np.ndarray]) -> list[np.ndarray]:
     result = model(inputs if len(inputs) > 1 else inputs[0], training=False)
     results = result if isinstance(result, (list, tuple)) else (
         [result[k] for k in output_names(model)] if isinstance(result, dict) else [result])
     return [keras.ops.convert_to_numpy(r) for r in results]
 
 
-def same_behaviour(model, reference, seed=0):
+def same_behaviour(model: keras.Model, reference: keras.Model, seed: int = 0) -> None:
     """With the reference's weights in the student's layers, outputs agree on unseen inputs."""
     __tracebackhide__ = True
     mine, theirs = Graph(model), Graph(reference)
@@ -205,7 +211,7 @@ def same_behaviour(model, reference, seed=0):
                  np.round(found[0], 4), "층의 활성화 함수와 연결 순서를 확인하세요.")
 
 
-def same_model(model, reference, free=()):
+def same_model(model: keras.Model, reference: keras.Model, free: Collection[str] = ()) -> None:
     """Same inputs, outputs, layer settings, wiring, parameter count and behaviour as the reference."""
     __tracebackhide__ = True
     is_model(model)
@@ -213,7 +219,7 @@ def same_model(model, reference, free=()):
     _nothing_unused(model, Graph(model))
     same_layers(model, reference, free)
     same_wiring(model, reference)
-    if count_parameters(model) != count_parameters(reference):
-        fail("파라미터 개수가 다릅니다.", f"{count_parameters(reference):,}", f"{count_parameters(model):,}",
+    if parameter_count(model) != parameter_count(reference):
+        fail("파라미터 개수가 다릅니다.", f"{parameter_count(reference):,}", f"{parameter_count(model):,}",
              "밀집 층의 파라미터 개수는 (입력 크기 × units) + units(편향)입니다.")
     same_behaviour(model, reference)

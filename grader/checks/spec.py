@@ -7,24 +7,30 @@ from one's own curve, the last part of the training data held out for validation
 states fails in Colab already, not only in the hidden tests.
 """
 
+from __future__ import annotations
+
+import functools
+from collections.abc import Collection, Sequence
+from typing import Any
+
 import keras
 import numpy as np
 
 from . import fitlog
 from ._report import fail, student_code
-from .losses import compiled, loss_name
+from .losses import OWN_FUNCTION, converted_loss, is_compiled, loss_name
 from .models import is_model, keras_made, layer_row
 from .numeric import close
-from .plain import plain
+from .plain import Plain, plain
 from .reference import _settings, same_layer
-from .training import (DEFAULT_BATCH_SIZE, _compile_config, _loss_settings, _optimizer_settings, _same_setting,
+from .training import (DEFAULT_BATCH_SIZE, _compile_config, _loss_settings, _same_setting,
                        same_compile, same_optimizer, trained_as)
 
 # Settings a task names for a layer; every other setting of the layer keeps its default.
 GIVEN = ("units", "activation", "rate")
 
 
-def uses_input(model):
+def uses_input(model: keras.Model) -> None:
     """No layer got `input_shape=`/`input_dim=` (Keras 3 keeps it as `_input_shape_arg` and warns): the model
     starts with keras.Input."""
     __tracebackhide__ = True
@@ -36,14 +42,14 @@ def uses_input(model):
              "층의 input_shape= 인자를 지우고 keras.Input(shape=...)을 Sequential 리스트의 첫 항목으로 넣으세요.")
 
 
-def _layers(obj):
+def _layers(obj: object) -> list[keras.layers.Layer]:
     if isinstance(obj, keras.Model):
         is_model(obj)
         return [layer for layer in obj.layers if not isinstance(layer, keras.layers.InputLayer)]
     return [obj]
 
 
-def defaults(obj, free=()):
+def keeps_defaults(obj: object, free: Collection[str] = ()) -> None:
     """Every setting of the layer (or of every layer of the model) other than the ones a task names (units,
     activation, rate) and `free` is the class's default: use_bias, regularizers, constraints, ..."""
     __tracebackhide__ = True
@@ -60,12 +66,13 @@ def defaults(obj, free=()):
                      wanted.get(key), found.get(key), "문제에 적힌 설정 외에는 층의 기본값을 그대로 두세요.")
 
 
-def _name(tensor):
+def _name(tensor: keras.KerasTensor) -> str:
     operation = tensor._keras_history.operation
     return tensor.name if isinstance(operation, keras.layers.InputLayer) else operation.name
 
 
-def names(model, inputs=None, outputs=None):
+def has_names(model: keras.Model, inputs: Sequence[str] | None = None,
+              outputs: Sequence[str] | None = None) -> None:
     """The model's inputs and/or outputs have these names, in this order."""
     __tracebackhide__ = True
     is_model(model)
@@ -77,7 +84,7 @@ def names(model, inputs=None, outputs=None):
                  f"name='이름'으로 이름을 붙이고, 문제에 적힌 순서대로 keras.Model의 {argument}에 넘기세요.")
 
 
-def _inbound(tensor):
+def _inbound(tensor: keras.KerasTensor) -> tuple[keras.Operation | None, tuple[keras.KerasTensor, ...]]:
     """(operation, argument tensors) that made `tensor`, or (None, ()) for a model input."""
     operation, node_index, _ = tensor._keras_history
     if isinstance(operation, keras.layers.InputLayer):
@@ -85,16 +92,16 @@ def _inbound(tensor):
     return operation, tuple(operation._inbound_nodes[node_index].arguments.keras_tensors)
 
 
-def _step(operation):
+def _step(operation: keras.Operation) -> str:
     """'Dense(32, relu)' for a layer with units, else its class name ('Concatenate')."""
     kind, units, activation = layer_row(operation)
     return f"{kind}({units}, {activation})" if units is not None else kind
 
 
-def _path(tensor, model):
+def _path(tensor: keras.KerasTensor, model: keras.Model) -> str:
     """'left → Dense(16, relu)': where a tensor comes from, read back through one-argument layers to a model input,
     named by its name ('입력' for the only input of a model, whatever its name)."""
-    steps = []
+    steps: list[str] = []
     while True:
         operation, arguments = _inbound(tensor)
         if operation is None:
@@ -106,9 +113,11 @@ def _path(tensor, model):
         tensor = arguments[0]
 
 
-def _merges(model, kind):
+def _merges(model: keras.Model, kind: str) -> list[tuple[keras.KerasTensor, ...]]:
     """The argument tensors of every `kind` operation (e.g. 'Concatenate', 'Add') in the model, output side first."""
-    found, seen, todo = [], set(), list(model.outputs)
+    found: list[tuple[keras.KerasTensor, ...]] = []
+    seen: set[int] = set()
+    todo = list(model.outputs)
     while todo:
         tensor = todo.pop(0)
         operation, arguments = _inbound(tensor)
@@ -121,7 +130,7 @@ def _merges(model, kind):
     return found
 
 
-def merge(model, kind, expected, commutative=False):
+def merges(model: keras.Model, kind: str, expected: Sequence[str], commutative: bool = False) -> None:
     """The model has one `kind` merge (Concatenate, Add, ...) whose arguments come, in this order, from these
     paths ('title', 'left → Dense(16, relu)', '입력 → Dense(32, relu) → Dense(32, relu)'); any order when
     `commutative` (Add)."""
@@ -139,7 +148,7 @@ def merge(model, kind, expected, commutative=False):
              "문제에 적힌 텐서를 적힌 순서대로 합치세요. 같은 입력을 두 번 쓰거나 다른 층의 출력을 쓰지 않았나요?")
 
 
-def new_each_call(function, name="build_model"):
+def new_model(function: object, name: str = "build_model") -> keras.Model:
     """`function` (a model-building function of the student's, called without arguments) gives a new, untrained
     model at each call: two calls share no layer and no optimizer. Returns the first model."""
     __tracebackhide__ = True
@@ -166,7 +175,7 @@ def new_each_call(function, name="build_model"):
     return first
 
 
-def probabilities(model, seed=0):
+def outputs_probabilities(model: keras.Model, seed: int = 0) -> None:
     """On random inputs every output row is a probability distribution: no negative value, sum 1."""
     __tracebackhide__ = True
     is_model(model)
@@ -180,7 +189,7 @@ def probabilities(model, seed=0):
              "여러 클래스의 확률을 내는 출력 층의 활성화 함수를 고르세요.")
 
 
-def optimizer_settings(optimizer, kind, label, **settings):
+def is_optimizer(optimizer: object, kind: str, label: str, **settings: float | tuple[float, float]) -> None:
     """`optimizer` (called `label` in messages) is a Keras `kind` optimizer ('SGD', 'Adam', ...) with these
     settings, each a value or a (low, high) range the task leaves open, and every other setting at its default."""
     __tracebackhide__ = True
@@ -189,45 +198,38 @@ def optimizer_settings(optimizer, kind, label, **settings):
         fail(f"{label}의 종류가 다릅니다.", kind, type(optimizer).__name__,
              f"keras.optimizers.{kind}(learning_rate=...)처럼 옵티마이저 객체를 만드세요.")
     ranges = {key: value for key, value in settings.items() if isinstance(value, tuple)}
+    for key, (low, high) in sorted(ranges.items()):
+        value = optimizer.get_config().get(key)
+        if not (isinstance(value, (int, float)) and not isinstance(value, bool) and low <= value <= high):
+            fail(f"{label}의 {key}이(가) 문제에 적힌 범위 밖입니다.", f"{low} 이상 {high} 이하", value,
+                 f"{key}=...로 범위 안의 값을 고르세요.")
     default = getattr(keras.optimizers, kind)(**{k: v for k, v in settings.items() if k not in ranges})
-    found, wanted = _optimizer_settings(optimizer, ()), _optimizer_settings(default, ())
-    for key in sorted(wanted):
-        value = found.get(key)
-        if key in ranges:
-            low, high = ranges[key]
-            if not (isinstance(value, (int, float)) and not isinstance(value, bool) and low <= value <= high):
-                fail(f"{label}의 {key}이(가) 문제에 적힌 범위 밖입니다.", f"{low} 이상 {high} 이하", value,
-                     f"{key}=...로 범위 안의 값을 고르세요.")
-        elif not _same_setting(value, wanted[key]):
-            fail(f"{label}의 설정 {key}이(가) 다릅니다.", wanted[key], value,
-                 "학습률은 learning_rate=에 숫자 하나로 줍니다(스케줄이 아님)." if key == "learning_rate"
-                 else "문제에 적힌 설정 외에는 기본값으로 두세요.")
+    same_optimizer(optimizer, default, free=tuple(ranges), label=label)
 
 
-def _named_loss(loss):
+def _keras_loss(loss: object) -> object:
     """The loss as its canonical Keras name (its settings at their defaults); a function of one's own stays."""
-    if isinstance(loss, dict):
-        return {key: _named_loss(value) for key, value in loss.items()}
-    if isinstance(loss, (list, tuple)):
-        return [_named_loss(value) for value in loss]
     name = loss_name(loss)
-    return loss if name is None or name.endswith("(직접 정의한 함수)") else name
+    return loss if name is None or name.endswith(OWN_FUNCTION) else name
 
 
-def compiled_with(model, *, optimizer, loss=None, metrics=None):
+def compiled_with(model: keras.Model, *, optimizer: str | keras.optimizers.Optimizer, loss: object = None,
+                  metrics: object = None) -> None:
     """Compiled with this optimizer (every hyperparameter as in `optimizer`: a string means the defaults),
     this loss (string/function/object alike, settings such as from_logits at their defaults; None: whichever
     loss the model has, with its settings at their defaults) and these metrics (by meaning)."""
     __tracebackhide__ = True
-    compiled(model)
+    is_compiled(model)
     spec = keras.models.clone_model(model)
     if isinstance(optimizer, str):
         optimizer = keras.optimizers.get(optimizer)
-    spec.compile(optimizer=optimizer, loss=_named_loss(model.loss) if loss is None else loss, metrics=metrics)
+    if loss is None:
+        loss = converted_loss(model.loss, _keras_loss)
+    spec.compile(optimizer=optimizer, loss=loss, metrics=metrics)
     same_compile(model, spec)
 
 
-def _recorded_name(metric):
+def _recorded_name(metric: object) -> Plain:
     """The name Keras records a compiled metric under (its History key): a string as written, else the metric
     object's name or the function's name."""
     if isinstance(metric, str):
@@ -235,12 +237,12 @@ def _recorded_name(metric):
     return plain(getattr(metric, "name", None) or getattr(metric, "__name__", type(metric).__name__))
 
 
-def metrics_named(model, names):
+def has_metric_names(model: keras.Model, names: Sequence[str]) -> None:
     """The model records its metrics under exactly `names` (History keys, in order), as the text states because a
     later cell reads history.history[name]: metrics=["accuracy"] gives 'accuracy', while "acc",
     BinaryAccuracy() or "binary_accuracy" measure the same but are recorded as 'acc' or 'binary_accuracy'."""
     __tracebackhide__ = True
-    compiled(model)
+    is_compiled(model)
     metrics = _compile_config(model)["metrics"] or []
     found = [_recorded_name(metric) for metric in (metrics if isinstance(metrics, (list, tuple)) else [metrics])]
     if found != list(names):
@@ -249,11 +251,11 @@ def metrics_named(model, names):
              f"뒤의 셀이 {keys}를 읽습니다. metrics={list(names)!r}처럼 문제에 적힌 문자열 그대로 쓰세요.")
 
 
-def _epochs(model):
+def _epochs(model: keras.Model) -> int:
     return sum(call.epochs_run for call in fitlog.calls(model, "fit") if call.finished)
 
 
-def _val_loss(curve):
+def _val_loss(curve: object) -> list[float] | None:
     """val_loss as recorded when its fit returned: of the History `curve`, or of the last fit of the model `curve`
     that recorded one (so a notebook variable `history` reused for another fit changes nothing)."""
     __tracebackhide__ = True
@@ -263,7 +265,7 @@ def _val_loss(curve):
     return fitlog.recorded_fit(curve).history.get("val_loss")
 
 
-def epochs_near_best(model, curve, margin, name="model"):
+def trained_near_best(model: keras.Model, curve: object, margin: int, name: str = "model") -> None:
     """The model was trained for a number of epochs (all its fit calls together) within `margin` of the epoch
     of lowest val_loss of `curve` (a History, or the model trained with validation data), as recorded when that
     fit returned: the student's own curve."""
@@ -281,35 +283,37 @@ def epochs_near_best(model, curve, margin, name="model"):
              "에포크를 모두 더한 수입니다.")
 
 
-def held_out_last(model, *, x, y, fraction, epochs, batch_size=DEFAULT_BATCH_SIZE, history=None, name="model"):
+def held_out_last(model: keras.Model, *, x: np.ndarray, y: np.ndarray, fraction: float, epochs: int,
+                  batch_size: int = DEFAULT_BATCH_SIZE, history: object = None, name: str = "model") -> None:
     """Trained once, from scratch, on the first (1 - fraction) of x/y and validated on the last `fraction` of
     them: with fit(..., validation_split=fraction), or with the slices passed as validation_data."""
     __tracebackhide__ = True
     calls = [call for call in fitlog.calls(model, "fit") if call.finished]
-    settings = dict(epochs=epochs, batch_size=batch_size, history=history, single_call=True, name=name)
+    trained = functools.partial(trained_as, model, epochs=epochs, batch_size=batch_size, history=history,
+                                single_call=True, name=name)
     if any(call.arguments.get("validation_split") for call in calls):
-        trained_as(model, x=x, y=y, validation_split=fraction, **settings)
+        trained(x=x, y=y, validation_split=fraction)
         return
     kept = int(len(x) * (1 - fraction))
     if calls and calls[0].data["validation_x"] is None:
         fail(f"{name}을(를) 검증 세트 없이 훈련했습니다.", f"마지막 {fraction:.0%}를 검증 세트로",
              "validation_split도 validation_data도 없음",
              "fit(..., validation_split=비율)은 훈련 데이터의 마지막 부분을 검증 세트로 떼어 씁니다.")
-    trained_as(model, x=x[:kept], y=y[:kept], validation_data=(x[kept:], y[kept:]), **settings)
+    trained(x=x[:kept], y=y[:kept], validation_data=(x[kept:], y[kept:]))
 
 
-def fixed_in_one_place(model, buggy, name="model"):
+def fixed_in_one_place(model: keras.Model, buggy: keras.Model, name: str = "model") -> None:
     """`model` is `buggy` with one mistake fixed: its output layer or its loss changed, not both; every other layer,
     the optimizer and the loss settings as in `buggy`."""
     __tracebackhide__ = True
-    compiled(model)
+    is_compiled(model)
     mine, theirs = _layers(model), _layers(buggy)
     if len(mine) != len(theirs):
         fail(f"{name}의 층 개수가 고치기 전 코드와 다릅니다.", len(theirs), len(mine),
              "실수는 출력 층이나 손실 함수 한 곳에만 있습니다. 층을 더하거나 빼지 마세요.")
     for found, wanted in zip(mine[:-1], theirs[:-1]):
         same_layer(found, wanted, f"{name}의 {type(found).__name__} 층", hint="실수가 아닌 층은 그대로 두세요.")
-    same_optimizer(model, buggy)
+    same_optimizer(model.optimizer, buggy.optimizer)
     output_changed = (type(mine[-1]) is not type(theirs[-1])) or _settings(mine[-1], ()) != _settings(theirs[-1], ())
     loss_changed = _loss_settings(model.loss) != _loss_settings(buggy.loss)
     if output_changed and loss_changed:
@@ -320,13 +324,9 @@ def fixed_in_one_place(model, buggy, name="model"):
              "출력 층과 손실 함수 중 문제에 맞지 않는 쪽을 고치세요.")
 
 
-# Settings of keras.callbacks.EarlyStopping a task names; the others keep their defaults ('min' is the same as
-# the default 'auto' for a loss).
-_STOPPING_FREE = {"verbose"}
-
-
-def early_stopping(callback, model, history, *, x_val, y_val, patience, restore_best_weights, max_epochs,
-                   monitor="val_loss", label="early_stopping"):
+def stopped_early(callback: object, model: keras.Model, history: object, *, x_val: object, y_val: object,
+                  patience: int, restore_best_weights: bool, max_epochs: int, monitor: str = "val_loss",
+                  label: str = "early_stopping") -> None:
     """`callback` is Keras's EarlyStopping with these settings (every other one at its default), used in the fit
     that returned `history` (at most `max_epochs`); training stopped where the rule says (`patience` epochs after
     the best value of `monitor`, as recorded); with restore_best_weights, the model ends with the best weights."""
@@ -347,7 +347,8 @@ def early_stopping(callback, model, history, *, x_val, y_val, patience, restore_
             fail(f"{label}.{key}의 값이 틀렸습니다.", repr(want), repr(found),
                  hints.get(key, "문제에 적힌 것 외의 설정은 기본값으로 두세요."))
     recorded = fitlog.recorded_fit(history)
-    if getattr(callback, "_model", None) is not model:
+    used_by: Any = getattr(callback, "_model", None)  # the model of the fit the callback was used in
+    if used_by is not model:
         fail(f"{label} 콜백이 이 모델의 fit에 쓰이지 않았습니다.", f"fit(..., callbacks=[{label}])", "콜백 없이 훈련",
              "만든 콜백을 callbacks=[...]로 fit에 넘기세요.")
     if recorded.params.get("epochs") != max_epochs:

@@ -7,15 +7,19 @@ batch size, the exact training and validation data, and that the model was fresh
 `evaluated` checks that a number came from `evaluate` on the data the task names.
 """
 
+from __future__ import annotations
+
 import inspect
 import math
+from collections.abc import Collection
+from typing import Any, TypedDict, cast
 
 import keras
 
 from . import fitlog
 from ._report import fail
 from .answers import to_numpy
-from .losses import compiled, loss_name
+from .losses import is_compiled, loss_name
 from .models import keras_made
 from .numeric import close
 from .reference import output_names
@@ -24,7 +28,13 @@ DEFAULT_BATCH_SIZE = 32
 _LOSS_DEFAULTS = {"reduction": "sum_over_batch_size"}
 
 
-def _loss_settings(loss):
+class _CompileConfig(TypedDict):
+    loss: Any
+    metrics: Any
+    loss_weights: Any
+
+
+def _loss_settings(loss: object) -> tuple[str | None, dict[str, Any]]:
     """(canonical name, settings) of a loss given as a string, a function or a Loss object."""
     if isinstance(loss, str):
         loss = keras.losses.get(loss)
@@ -36,7 +46,9 @@ def _loss_settings(loss):
     return loss_name(loss), {**_LOSS_DEFAULTS, **_defaults(loss)}
 
 
-def _defaults(fn):
+def _defaults(fn: object) -> dict[str, Any]:
+    if not callable(fn):
+        return {}
     try:
         parameters = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):
@@ -44,7 +56,7 @@ def _defaults(fn):
     return {p.name: p.default for p in parameters if p.default is not inspect.Parameter.empty}
 
 
-def _per_output(value, names):
+def _per_output(value: object, names: list[str]) -> dict[str, Any]:
     if isinstance(value, dict):
         return {name: value.get(name) for name in names}
     if isinstance(value, (list, tuple)) and len(names) > 1:
@@ -52,14 +64,14 @@ def _per_output(value, names):
     return {name: value for name in names}
 
 
-_METRIC_ALIASES = {"acc": "accuracy", "mae": "mean_absolute_error", "mse": "mean_squared_error",
-                   "mape": "mean_absolute_percentage_error"}
-_ACCURACY_FOR_LOSS = {"binary_crossentropy": "binary_accuracy",
-                      "categorical_crossentropy": "categorical_accuracy",
-                      "sparse_categorical_crossentropy": "sparse_categorical_accuracy"}
+_METRIC_ALIASES: dict[str | None, str] = {"acc": "accuracy", "mae": "mean_absolute_error", "mse": "mean_squared_error",
+                                           "mape": "mean_absolute_percentage_error"}
+_ACCURACY_FOR_LOSS: dict[str | None, str] = {"binary_crossentropy": "binary_accuracy",
+                                             "categorical_crossentropy": "categorical_accuracy",
+                                             "sparse_categorical_crossentropy": "sparse_categorical_accuracy"}
 
 
-def _metric_name(metric, loss):
+def _metric_name(metric: object, loss: str | None) -> str:
     """What a metric measures: 'accuracy' as a string means the accuracy that fits the loss (as Keras reads it);
     a metric object or function is named by its class or function (keras.metrics.Accuracy() is exact equality)."""
     if isinstance(metric, str):
@@ -73,7 +85,7 @@ def _metric_name(metric, loss):
     return "exact_accuracy" if name == "accuracy" else name
 
 
-def _metric_names(metrics, loss):
+def _metric_names(metrics: object, loss: str | None) -> set[str]:
     if metrics is None:
         return set()
     if not isinstance(metrics, (list, tuple)):
@@ -81,45 +93,47 @@ def _metric_names(metrics, loss):
     return {_metric_name(metric, loss) for metric in metrics}
 
 
-def _compile_config(model):
+def _compile_config(model: keras.Model) -> _CompileConfig:
     config = getattr(getattr(model, "_compile_config", None), "config", None) or {}
     return {"loss": config.get("loss", model.loss), "metrics": config.get("metrics"),
             "loss_weights": config.get("loss_weights")}
 
 
-def _optimizer_settings(optimizer, free):
+def _optimizer_settings(optimizer: keras.optimizers.Optimizer, free: Collection[str]) -> dict[str, Any]:
     config = optimizer.get_config()
     return {k: v for k, v in config.items() if k != "name" and k not in free}
 
 
-def _same_setting(found, wanted):
+def _same_setting(found: object, wanted: object) -> bool:
     if isinstance(found, (int, float)) and isinstance(wanted, (int, float)):
         return math.isclose(found, wanted, rel_tol=1e-6, abs_tol=1e-12)
     return found == wanted
 
 
-def same_optimizer(model, reference, free=()):
-    """Optimizer class and every hyperparameter (learning rate, rho, momentum, ...) as in the reference."""
+def same_optimizer(optimizer: object, reference: keras.optimizers.Optimizer, free: Collection[str] = (),
+                   label: str | None = None) -> None:
+    """`optimizer` is of the reference optimizer's Keras class, with every hyperparameter (learning rate, rho,
+    momentum, ...) but those in `free` as in `reference`; `label` names it in messages (e.g. "choices['SGD']")."""
     __tracebackhide__ = True
-    compiled(model)
-    found, wanted = type(model.optimizer).__name__, type(reference.optimizer).__name__
-    if found != wanted or not keras_made(model.optimizer):
-        fail("옵티마이저가 다릅니다.", wanted, found,
+    found, wanted = type(optimizer).__name__, type(reference).__name__
+    if found != wanted or not keras_made(optimizer):
+        fail("옵티마이저가 다릅니다." if label is None else f"{label}의 종류가 다릅니다.", wanted, found,
              "compile(optimizer='이름') 또는 keras.optimizers.이름(learning_rate=...)으로 지정하세요.")
-    found_settings = _optimizer_settings(model.optimizer, free)
-    wanted_settings = _optimizer_settings(reference.optimizer, free)
+    found_settings = _optimizer_settings(optimizer, free)
+    wanted_settings = _optimizer_settings(reference, free)
     for key in sorted(wanted_settings):
         if not _same_setting(found_settings.get(key), wanted_settings[key]):
             hint = ("학습률은 learning_rate=로 지정합니다(케라스 3에는 lr이 없습니다). 스케줄이 아니라 숫자 하나입니다."
                     if key == "learning_rate" else "문제에 적힌 값 외의 설정은 기본값으로 두세요.")
-            fail(f"옵티마이저 설정 {key}이(가) 다릅니다.", wanted_settings[key], found_settings.get(key), hint)
+            fail(f"{'옵티마이저' if label is None else f'{label}의'} 설정 {key}이(가) 다릅니다.", wanted_settings[key],
+                 found_settings.get(key), hint)
 
 
-def same_compile(model, reference, free=()):
+def same_compile(model: keras.Model, reference: keras.Model, free: Collection[str] = ()) -> None:
     """Optimizer, loss (with from_logits, reduction, ...) and metrics by meaning, as in the reference."""
     __tracebackhide__ = True
-    compiled(model)
-    same_optimizer(model, reference, free)
+    is_compiled(model)
+    same_optimizer(model.optimizer, reference.optimizer, free)
     names = output_names(reference)
     mine, theirs = _compile_config(model), _compile_config(reference)
     found_losses, wanted_losses = _per_output(mine["loss"], names), _per_output(theirs["loss"], names)
@@ -139,16 +153,17 @@ def same_compile(model, reference, free=()):
         loss_of[name] = wanted[0]
     found_metrics, wanted_metrics = _per_output(mine["metrics"], names), _per_output(theirs["metrics"], names)
     for name in names:
-        found, wanted = _metric_names(found_metrics[name], loss_of[name]), _metric_names(wanted_metrics[name],
-                                                                                         loss_of[name])
-        if found != wanted:
+        found_names = _metric_names(found_metrics[name], loss_of[name])
+        wanted_names = _metric_names(wanted_metrics[name], loss_of[name])
+        if found_names != wanted_names:
             fail("compile의 metrics가 다릅니다." if len(names) == 1 else f"출력 '{name}'의 metrics가 다릅니다.",
-                 sorted(wanted), sorted(found), "metrics=['accuracy']처럼 문제에 적힌 지표만 리스트로 넘기세요.")
+                 sorted(wanted_names), sorted(found_names),
+                 "metrics=['accuracy']처럼 문제에 적힌 지표만 리스트로 넘기세요.")
     if theirs["loss_weights"] is not None and mine["loss_weights"] != theirs["loss_weights"]:
         fail("loss_weights가 다릅니다.", theirs["loss_weights"], mine["loss_weights"], "문제에 적힌 가중치를 쓰세요.")
 
 
-def _data_problem(call, expected):
+def _data_problem(call: fitlog.Call, expected: dict[str, fitlog.Print]) -> tuple[str, object] | None:
     """(label, shapes) of the first recorded data that differs from `expected` (fingerprints by key), or None."""
     for key, label in (("x", "입력 데이터"), ("y", "타깃 데이터"), ("validation_x", "검증 입력"),
                        ("validation_y", "검증 타깃")):
@@ -157,7 +172,7 @@ def _data_problem(call, expected):
     return None
 
 
-def _shapes(found):
+def _shapes(found: object) -> object:
     """The shapes in a fingerprint (or a dict/tuple of them) for messages: {'title': (640, 1000), ...}."""
     if isinstance(found, dict):
         return {key: _shapes(value) for key, value in found.items()}
@@ -166,8 +181,9 @@ def _shapes(found):
     return getattr(found, "shape", found)
 
 
-def trained_as(model, *, x, y, epochs, batch_size=None, validation_data=None, validation_split=None,
-               history=None, single_call=False, name="model"):
+def trained_as(model: keras.Model, *, x: object, y: object, epochs: int | None, batch_size: int | None = None,
+               validation_data: tuple[object, object] | None = None, validation_split: float | None = None,
+               history: object = None, single_call: bool = False, name: str = "model") -> None:
     """The model was trained from scratch with exactly these settings and data (several fit calls allowed
     when they add up to `epochs` with the same data, unless `single_call`; `epochs=None`: any number of epochs,
     for a task that leaves it open and checks it by its own rule)."""
@@ -185,10 +201,10 @@ def trained_as(model, *, x, y, epochs, batch_size=None, validation_data=None, va
              f"새 모델을 fit 한 번으로 {epochs or '정한 수만큼'} 에포크" if single_call else f"모두 {epochs} 에포크",
              f"fit {len(calls)}번, 에포크 {[call.epochs_run for call in calls]}",
              "모델을 새로 만들어 문제에 적힌 epochs로 한 번만 훈련하세요. 앞 연습에서 훈련한 모델을 다시 쓰지 마세요.")
-    named_data = {"x": x, "y": y}
+    given = {"x": x, "y": y}
     if validation_data is not None:
-        named_data["validation_x"], named_data["validation_y"] = validation_data
-    named_data = fitlog.fingerprint(named_data)
+        given["validation_x"], given["validation_y"] = validation_data
+    named_data = fitlog.fingerprints(given)
     for call in calls:
         problem = _data_problem(call, named_data)
         if problem:
@@ -201,7 +217,7 @@ def trained_as(model, *, x, y, epochs, batch_size=None, validation_data=None, va
         found_batch = call.arguments.get("batch_size") or DEFAULT_BATCH_SIZE
         if batch_size is not None and found_batch != batch_size:
             fail(f"{name}을(를) 훈련한 배치 크기가 다릅니다.", batch_size, found_batch, "fit에 batch_size=를 넘기세요.")
-        split = call.arguments.get("validation_split") or 0.0
+        split = cast(float, call.arguments.get("validation_split") or 0.0)  # a number: Keras's fit returned
         if not math.isclose(split, validation_split or 0.0):
             fail("validation_split이 다릅니다.", validation_split or 0.0, split,
                  "fit(..., validation_split=비율)은 훈련 데이터의 마지막 부분을 검증 세트로 떼어 씁니다.")
@@ -210,7 +226,7 @@ def trained_as(model, *, x, y, epochs, batch_size=None, validation_data=None, va
              type(history).__name__, "fit이 돌려주는 History 객체를 그대로 담으세요.")
 
 
-def _component(result, index):
+def _component(result: object, index: int) -> Any:
     """Element `index` of what evaluate returned, in the list order (loss first) also for return_dict=True."""
     if isinstance(result, dict):
         keys = ["loss", *(key for key in result if key != "loss")]
@@ -220,12 +236,13 @@ def _component(result, index):
     return result if index == 0 else None
 
 
-def evaluated(value, model, x, y, index, name, data_name, exact=False):
+def evaluated(value: object, model: keras.Model, x: object, y: object, index: int, name: str, data_name: str,
+              exact: bool = False) -> None:
     """`value` is component `index` of model.evaluate(x, y) for this trained model (not other data);
     with `exact`, the very number a recorded evaluate call on x returned (not rounded, typed in or recomputed:
     float64 equality, since a literal such as 0.887 differs from evaluate's float32 0.8870000243...)."""
     __tracebackhide__ = True
-    named_data = fitlog.fingerprint({"x": x, "y": y})
+    named_data = fitlog.fingerprints({"x": x, "y": y})
     calls = [call for call in fitlog.calls(model, "evaluate") if call.finished]
     other_data = None
     for call in calls:
@@ -253,7 +270,7 @@ def evaluated(value, model, x, y, index, name, data_name, exact=False):
              repr(value), "값을 반올림하거나 직접 적지 말고 evaluate가 돌려준 리스트의 원소를 담으세요.")
 
 
-def _same_number(value, component, exact):
+def _same_number(value: object, component: float, exact: bool) -> bool:
     """`value` is `component` (float64 equality with `exact`, else within float32 rounding)."""
     if exact:
         found = to_numpy(value)

@@ -5,38 +5,44 @@ Each test compares the student's answer with the reference the solution's own an
 record of `fit` calls. Numbers are compared with `checks.close` (float64 and TF32 GPUs agree).
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterator
+
 import numpy as np
 
 from grader import checks
-from grader.hidden import answer_in, reference
+from grader.checks.provenance import Namespace, answer_in
+from grader.hidden import reference
 
-def ex1_dense(namespace):
+
+def ex1_dense(namespace: Namespace) -> None:
     """kernel_shape predicts (20, 64); a Dense(64, relu) layer with default settings, applied to x; y is exactly
     layer(x)."""
     __tracebackhide__ = True
-    kernel_shape = answer_in(namespace, "kernel_shape",
+    kernel_shape = answer_in(namespace, "kernel_shape", "1-1",
                              "층을 만들기 전에 kernel의 크기를 튜플로 kernel_shape에 담으세요.")
-    layer = answer_in(namespace, "layer", "밀집 층을 만들어 layer에 담으세요.")
-    y = answer_in(namespace, "y", "y = layer(x)처럼 층을 x에 적용한 결과를 y에 담으세요.")
+    layer = answer_in(namespace, "layer", "1-1", "밀집 층을 만들어 layer에 담으세요.")
+    y = answer_in(namespace, "y", "1-1", "y = layer(x)처럼 층을 x에 적용한 결과를 y에 담으세요.")
     x = namespace["x"]
     checks.is_shape("kernel_shape", kernel_shape, ndim=2)
-    checks.layer(layer, ("Dense", 64, "relu"))
-    checks.defaults(layer)
+    checks.is_layer(layer, ("Dense", 64, "relu"))
+    checks.keeps_defaults(layer)
     checks.same_layer(layer, reference("l01_ex1_dense", namespace, "layer"), "layer")
     if not layer.built:
         checks.fail("층이 아직 입력에 적용되지 않았습니다.", "y = layer(x)", "가중치가 없는 층",
                     "층을 함수처럼 호출해 x에 적용하세요.")
-    checks.answer("layer.kernel.shape", tuple(layer.kernel.shape), (20, 64),
+    checks.equals("layer.kernel.shape", tuple(layer.kernel.shape), (20, 64),
                   "x(특성 20개)에 적용해야 kernel 크기가 (20, 64)가 됩니다.")
-    checks.answer("y.shape", tuple(np.shape(y)), (8, 64), "층의 출력 크기는 (배치 크기, units)입니다.")
+    checks.equals("y.shape", tuple(np.shape(y)), (8, 64), "층의 출력 크기는 (배치 크기, units)입니다.")
     if not checks.close(checks.to_numpy(y), checks.to_numpy(layer(x))):
         checks.fail("y가 layer(x)의 결과와 다릅니다.", "layer(x)", f"크기 {np.shape(y)}인 다른 값",
                     "y = layer(x)처럼 같은 층 객체를 x에 적용한 결과를 담으세요.")
-    checks.answer("kernel_shape", kernel_shape, reference("l01_ex1_dense", namespace, "kernel_shape"),
+    checks.equals("kernel_shape", kernel_shape, reference("l01_ex1_dense", namespace, "kernel_shape"),
                   "kernel은 (입력 특성 수, units) 크기입니다. x의 특성 수와 층의 units를 보세요.")
 
 
-def _forward_cases(namespace):
+def _forward_cases(namespace: Namespace) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """(inputs, kernel, bias) triples: the public cases, then unseen sizes with negative pre-activations."""
     dense = namespace["dense"]
     yield (namespace["inputs"], checks.to_numpy(dense.kernel).astype("float32"),
@@ -49,10 +55,10 @@ def _forward_cases(namespace):
                rng.normal(size=(units,)).astype("float32"))
 
 
-def ex2_forward(namespace):
+def ex2_forward(namespace: Namespace) -> None:
     """dense_forward equals the reference relu(inputs @ kernel + bias) on the public case and unseen sizes."""
     __tracebackhide__ = True
-    dense_forward = answer_in(namespace, "dense_forward",
+    dense_forward = answer_in(namespace, "dense_forward", "1-2",
                               "def dense_forward(inputs, kernel, bias):로 함수를 정의하세요.")
     if not callable(dense_forward):
         checks.fail("dense_forward가 함수가 아닙니다.", "def dense_forward(inputs, kernel, bias): ...",
@@ -74,11 +80,11 @@ def ex2_forward(namespace):
                         np.round(want[0], 4), np.round(found[0], 4), hint)
 
 
-def ex3_predict(namespace):
+def ex3_predict(namespace: Namespace) -> None:
     """The predicted output shape and parameter counts of 100 → 64 → 32 → 5."""
     __tracebackhide__ = True
     names = ["shape_2", "params_1", "params_2", "params_3", "total_params"]
-    found = {name: answer_in(namespace, name, f"{name}에 답을 담으세요.") for name in names}
+    found = {name: answer_in(namespace, name, "1-3") for name in names}
     checks.is_shape("shape_2", found["shape_2"], ndim=2)
     for name in names[1:]:
         checks.is_int(name, found[name])
@@ -90,34 +96,34 @@ def ex3_predict(namespace):
              "params_3": "세 번째 층의 입력은 앞 층의 출력 32개입니다. " + rule,
              "total_params": "세 층의 파라미터 개수를 모두 더하세요."}
     for name in names:
-        checks.answer(name, found[name], wanted[name], hints[name])
+        checks.equals(name, found[name], wanted[name], hints[name])
 
 
-def ex4_model(namespace):
+def ex4_model(namespace: Namespace) -> None:
     """The public checks (the output layer the student chose gives probabilities), then the same inputs, layers
     (settings, wiring), parameters and behaviour as the reference model: the only output layer the text allows
     is Dense(10, softmax)."""
     __tracebackhide__ = True
-    model = answer_in(namespace, "model", "만든 모델을 model에 담으세요.")
-    checks.input_shape(model, (None, 784))
-    checks.output_shape(model, (None, 10))
-    checks.layers(model, [("Dense", 128, "relu"), ("Dense", 10, None)])
-    checks.defaults(model)
-    checks.probabilities(model)
+    model = answer_in(namespace, "model", "1-4")
+    checks.has_input_shape(model, (None, 784))
+    checks.has_output_shape(model, (None, 10))
+    checks.has_layers(model, [("Dense", 128, "relu"), ("Dense", 10, None)])
+    checks.keeps_defaults(model)
+    checks.outputs_probabilities(model)
     checks.same_model(model, reference("l01_ex4_model", namespace, "model"))
 
 
-def ex5_fix(namespace):
+def ex5_fix(namespace: Namespace) -> None:
     """The public checks (keras.Input instead of input_shape=, the buggy code's structure and compile settings,
     one fit of a fresh model on all of x_train/y_train for 5 epochs with batch size 32), then the reference's
     structure and compile settings (all optimizer hyperparameters)."""
     __tracebackhide__ = True
-    fixed = answer_in(namespace, "fixed", "고친 모델을 fixed에 담으세요.")
-    history = answer_in(namespace, "history", "history = fixed.fit(...)처럼 fit의 결과를 담으세요.")
-    checks.input_shape(fixed, (None, 20))
+    fixed = answer_in(namespace, "fixed", "1-5")
+    history = answer_in(namespace, "history", "1-5", "history = fixed.fit(...)처럼 fit의 결과를 담으세요.")
+    checks.has_input_shape(fixed, (None, 20))
     checks.uses_input(fixed)
-    checks.layers(fixed, [("Dense", 16, "relu"), ("Dense", 1, "sigmoid")])
-    checks.defaults(fixed)
+    checks.has_layers(fixed, [("Dense", 16, "relu"), ("Dense", 1, "sigmoid")])
+    checks.keeps_defaults(fixed)
     checks.compiled_with(fixed, optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
     wanted = reference("l01_ex5_fix", namespace, "fixed", train=False)
     checks.same_model(fixed, wanted)

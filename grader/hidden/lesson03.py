@@ -6,7 +6,10 @@ hand-written gradient descent is compared step by step with the reference run fr
 optimizers are compared with the reference objects, every hyperparameter included.
 """
 
-import numbers
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import keras
 import numpy as np
@@ -14,6 +17,7 @@ import numpy as np
 from grader import checks
 from grader.checks import loss_name
 from grader.checks.plain import settle
+from grader.checks.provenance import Namespace
 from grader.hidden import reference
 
 _KEYS = ["binary", "multiclass_integer", "multiclass_onehot", "regression"]
@@ -28,18 +32,18 @@ _CHOICES = {
 EPSILON = 1e-7
 
 
-def _floats(*arrays):
+def _floats(*arrays: object) -> list[np.ndarray]:
     return [np.asarray(a, dtype="float32") for a in arrays]
 
 
-def ex1_choose(task_losses):
+def ex1_choose(task_losses: object) -> None:
     """Exactly the four task keys; each maps to the standard loss (aliases such as 'mse' accepted)."""
     __tracebackhide__ = True
     task_losses = settle(task_losses)
     if not isinstance(task_losses, dict):
         checks.fail("task_losses는 딕셔너리여야 합니다.", "{'binary': '...', ...}", type(task_losses).__name__,
                     "중괄호 {}로 문제 종류(키)와 손실 함수 이름(값)을 짝지으세요.")
-    checks.answer("task_losses의 키", sorted(task_losses), _KEYS, "네 가지 문제 종류를 모두 키로 넣으세요.")
+    checks.equals("task_losses의 키", sorted(task_losses), _KEYS, "네 가지 문제 종류를 모두 키로 넣으세요.")
     for task, (accepted, hint) in _CHOICES.items():
         try:
             found = loss_name(task_losses.get(task))
@@ -49,7 +53,8 @@ def ex1_choose(task_losses):
             checks.fail(f"'{task}' 문제의 손실 함수가 알맞지 않습니다.", sorted(accepted), found, hint)
 
 
-def _matches(student_fn, cases, references, hint):
+def _matches(student_fn: object, cases: Sequence[Sequence[np.ndarray]],
+             references: Sequence[Callable[[np.ndarray, np.ndarray], Any]], hint: str) -> None:
     """student_fn equals one of the references (float32 Keras, float64 formula) on every case."""
     __tracebackhide__ = True
     if not callable(student_fn):
@@ -72,22 +77,22 @@ def _matches(student_fn, cases, references, hint):
                         np.round(wanted[0], 4), np.round(found, 4), hint)
 
 
-def _mse64(y_true, y_pred):
-    y_true, y_pred = np.float64(y_true), np.float64(y_pred)
+def _mse64(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    y_true, y_pred = np.asarray(y_true, dtype="float64"), np.asarray(y_pred, dtype="float64")
     return np.mean(np.square(y_true - y_pred), axis=-1)
 
 
-def _bce64(y_true, y_pred):
-    y_true, p = np.float64(y_true), np.clip(np.float64(y_pred), EPSILON, 1 - EPSILON)
+def _bce64(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    y_true, p = np.asarray(y_true, dtype="float64"), np.clip(np.asarray(y_pred, dtype="float64"), EPSILON, 1 - EPSILON)
     return -np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p), axis=-1)
 
 
-def _cce64(y_true, y_pred):
-    y_true, p = np.float64(y_true), np.clip(np.float64(y_pred), EPSILON, 1 - EPSILON)
+def _cce64(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    y_true, p = np.asarray(y_true, dtype="float64"), np.clip(np.asarray(y_pred, dtype="float64"), EPSILON, 1 - EPSILON)
     return -np.sum(y_true * np.log(p), axis=-1)
 
 
-def ex2_mse(my_mse):
+def ex2_mse(my_mse: object) -> None:
     """Equals MSE over the last axis on unseen shapes (1 feature, 2-D, 3-D batch)."""
     __tracebackhide__ = True
     rng = np.random.default_rng(302)
@@ -96,7 +101,7 @@ def ex2_mse(my_mse):
              "(y_true - y_pred)를 제곱한 뒤 마지막 축(axis=-1)으로 평균하세요 (합이나 절댓값이 아닙니다).")
 
 
-def ex3_bce(my_binary_crossentropy):
+def ex3_bce(my_binary_crossentropy: object) -> None:
     """Equals binary crossentropy with clipping at 1e-7, including predictions of exactly 0 and 1.
 
     At exactly 0 and 1 the clipped value depends on the precision (1 - 1e-7 is 0.99999988 in float32),
@@ -114,7 +119,7 @@ def ex3_bce(my_binary_crossentropy):
              "부호, 두 항, 자르는 범위를 확인하세요.")
 
 
-def ex4_cce(my_categorical_crossentropy):
+def ex4_cce(my_categorical_crossentropy: object) -> None:
     """Equals categorical crossentropy with clipping at 1e-7, including a probability of exactly 0 for the truth."""
     __tracebackhide__ = True
     rng = np.random.default_rng(304)
@@ -132,7 +137,7 @@ def ex4_cce(my_categorical_crossentropy):
              "(평균이 아니라 합).")
 
 
-def ex5_gradient_descent(namespace):
+def ex5_gradient_descent(namespace: Namespace) -> None:
     """The whole loss trajectory, and the final w and b, equal the reference run from w = b = 0."""
     __tracebackhide__ = True
     loss_history, w, b = namespace["loss_history"], namespace["w"], namespace["b"]
@@ -141,7 +146,7 @@ def ex5_gradient_descent(namespace):
     with checks.student_code("loss_history를 숫자 배열로 바꿀 수 없습니다.", "float 100개의 리스트",
                              "단계마다 float(loss)를 loss_history.append(...)로 추가하세요."):
         found = np.asarray([float(value) for value in loss_history], dtype="float64")
-    checks.answer("len(loss_history)", len(found), len(wanted), "단계마다 손실을 하나씩, 100번 추가하세요.")
+    checks.equals("len(loss_history)", len(found), len(wanted), "단계마다 손실을 하나씩, 100번 추가하세요.")
     if checks.close(found[0], wanted[1]) and not checks.close(found[0], wanted[0]):
         checks.fail("첫 번째 손실이 w = b = 0일 때의 손실이 아닙니다 (변수를 바꾼 뒤의 손실을 기록했습니다).",
                     f"{wanted[0]:.4f}", f"{found[0]:.4f}",
@@ -168,7 +173,7 @@ CHOICES = {"SGD": ("SGD", {}), "SGD + 모멘텀": ("SGD", {"momentum": MOMENTUM}
            "Adam": ("Adam", {})}
 
 
-def ex6_optimizers(namespace):
+def ex6_optimizers(namespace: Namespace) -> None:
     """choices holds the four optimizers the comparison plot uses, under the four keys of the table: each of the
     reference's class with every hyperparameter as in the reference (learning rate 0.01), except the momentum of
     'SGD + 모멘텀', which the student chooses within MOMENTUM."""
@@ -182,20 +187,9 @@ def ex6_optimizers(namespace):
                     type(choices).__name__, "중괄호 {}로 이름(키)과 옵티마이저 객체(값)를 짝지으세요.")
     # keys as plain strings, values (optimizer objects) as they are, read through dict's own method
     choices = {checks.plain(key, "choices의 키"): value for key, value in dict.items(choices)}
-    checks.answer("choices의 키", sorted(choices), sorted(CHOICES), "표에 적힌 네 이름을 키로 쓰세요.")
+    checks.equals("choices의 키", sorted(choices), sorted(CHOICES), "표에 적힌 네 이름을 키로 쓰세요.")
     wanted = reference("l03_ex6_optimizers", namespace, "choices")
     for key, (kind, ranges) in CHOICES.items():
         label = f"choices['{key}']"
-        checks.optimizer_settings(choices[key], kind, label, learning_rate=0.01, **ranges)
-        found_config, wanted_config = choices[key].get_config(), wanted[key].get_config()
-        for name in sorted(wanted_config.keys() - {"name"} - ranges.keys()):
-            have, want = found_config.get(name), wanted_config[name]
-            same = (_number(have) and _number(want) and np.isclose(have, want, rtol=1e-6, atol=0)) or (
-                not _number(want) and have == want)
-            if not same:
-                checks.fail(f"{label}의 설정 {name}이(가) 다릅니다.", want, have,
-                            "학습률은 0.01로, 그 밖의 설정은 기본값으로 두세요.")
-
-
-def _number(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+        checks.is_optimizer(choices[key], kind, label, learning_rate=0.01, **ranges)
+        checks.same_optimizer(choices[key], wanted[key], free=tuple(ranges), label=label)

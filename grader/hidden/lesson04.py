@@ -7,29 +7,33 @@ from the kernel's fit records (fresh model, epochs, batch size, exact training/v
 the History returned by that fit), numbers from the evaluate records on the named data.
 """
 
+from __future__ import annotations
+
 import keras
 import numpy as np
 
 from grader import checks
+from grader.checks.losses import Labels, Task
+from grader.checks.provenance import Namespace
 from grader.hidden import reference
 
 BATCH_SIZE = 64
 HISTORY_KEYS = ["accuracy", "loss", "val_accuracy", "val_loss"]
 
 
-def _standard(namespace):
+def _standard(namespace: Namespace) -> keras.Model:
     """The reference for every model of this lesson: the solution's answer to 4-1, built and compiled."""
     return reference("l04_ex1_fit", namespace, "model", train=False)
 
 
-def _history_of(model, history, name, call):
+def _history_of(model: keras.Model, history: object, name: str, call: str) -> None:
     __tracebackhide__ = True
     if not isinstance(history, keras.callbacks.History) or history.model is not model:
         checks.fail(f"{name}가 이 모델을 훈련한 기록이 아닙니다.", f"{name} = {call}", type(history).__name__,
                     "fit이 돌려주는 History 객체를 그대로 담으세요.")
 
 
-def _standard_model(model, namespace, name):
+def _standard_model(model: object, namespace: Namespace, name: str) -> None:
     """build_model()'s network compiled like 4-1 (accuracy given as a string or an object)."""
     __tracebackhide__ = True
     if not isinstance(model, keras.Model):
@@ -40,13 +44,13 @@ def _standard_model(model, namespace, name):
     checks.same_compile(model, wanted)
 
 
-def ex1_fit(namespace):
+def ex1_fit(namespace: Namespace) -> None:
     """build_model()'s network compiled with rmsprop (defaults), the loss the student chose (the text allows the
     binary crossentropy only, with its default settings) and accuracy, trained fresh in one fit of 30 epochs of
     batch 64 on the whole training set with (x_val, y_val)."""
     __tracebackhide__ = True
     model, history = namespace["model"], namespace["history"]
-    checks.compiled(model)
+    checks.is_compiled(model)
     checks.matches_task(model, "binary")
     checks.compiled_with(model, optimizer="rmsprop", metrics=["accuracy"])
     _standard_model(model, namespace, "model")
@@ -54,12 +58,12 @@ def ex1_fit(namespace):
     checks.trained_as(model, x=namespace["x_train"], y=namespace["y_train"], epochs=30, batch_size=BATCH_SIZE,
                       validation_data=(namespace["x_val"], namespace["y_val"]), history=history, single_call=True)
     recorded = checks.fitlog.recorded_fit(history).history
-    checks.answer("history.history의 키", sorted(recorded), HISTORY_KEYS,
+    checks.equals("history.history의 키", sorted(recorded), HISTORY_KEYS,
                   "compile에 metrics=['accuracy']를, fit에 validation_data=(x_val, y_val)를 넘기세요.")
-    checks.answer("기록된 에포크 수", len(recorded["loss"]), 30, "fit에 epochs=30을 넘기세요.")
+    checks.equals("기록된 에포크 수", len(recorded["loss"]), 30, "fit에 epochs=30을 넘기세요.")
 
 
-def ex2_best_epoch(namespace):
+def ex2_best_epoch(namespace: Namespace) -> None:
     """best_epoch is the 1-based epoch of the lowest val_loss in the history of 4-1."""
     __tracebackhide__ = True
     best_epoch, history = namespace["best_epoch"], namespace["history"]
@@ -70,10 +74,10 @@ def ex2_best_epoch(namespace):
     hint = "np.argmin(history.history['val_loss'])은 0부터 세는 인덱스입니다. 에포크 번호는 여기에 1을 더합니다."
     if best_epoch == int(np.argmin(recorded["loss"])) + 1 and best_epoch != expected:
         hint = "훈련 손실('loss')이 아니라 검증 손실('val_loss')을 보세요."
-    checks.answer("best_epoch", best_epoch, expected, hint)
+    checks.equals("best_epoch", best_epoch, expected, hint)
 
 
-def ex3_validation_split(namespace):
+def ex3_validation_split(namespace: Namespace) -> None:
     """A fresh standard model, one fit of 5 epochs of batch 64 on the first 80 % of the training set validated on
     its last 20 % (the student's choice: validation_split=0.2, or the same slices as validation_data);
     last_val_loss is the last val_loss in the History of that fit."""
@@ -96,7 +100,7 @@ def ex3_validation_split(namespace):
                     f"{last_val_loss:.4f}", hint)
 
 
-def ex4_early_stopping(namespace):
+def ex4_early_stopping(namespace: Namespace) -> None:
     """An EarlyStopping callback that meets the goal the text states (val_loss, patience 3, best weights kept, other
     settings default) used in one fit of a fresh standard model (epochs=100, batch 64, (x_val, y_val)); it stopped
     where the rule says; the best weights were restored."""
@@ -109,11 +113,11 @@ def ex4_early_stopping(namespace):
     checks.trained_as(es_model, x=namespace["x_train"], y=namespace["y_train"], epochs=recorded.epochs_run,
                       batch_size=BATCH_SIZE, validation_data=(x_val, y_val), history=es_history,
                       single_call=True, name="es_model")
-    checks.early_stopping(early_stopping, es_model, es_history, x_val=x_val, y_val=y_val, patience=3,
-                          restore_best_weights=True, max_epochs=100)
+    checks.stopped_early(early_stopping, es_model, es_history, x_val=x_val, y_val=y_val, patience=3,
+                         restore_best_weights=True, max_epochs=100)
 
 
-def ex5_evaluate(namespace):
+def ex5_evaluate(namespace: Namespace) -> None:
     """A fresh standard model trained best_epoch epochs (batch 64) on the whole training set without
     validation data; test_loss/test_acc come from evaluate on the test set; labels threshold its predictions."""
     __tracebackhide__ = True
@@ -133,7 +137,7 @@ def ex5_evaluate(namespace):
     if labels.dtype.kind not in "iu":
         checks.fail("predicted_labels는 정수 배열이어야 합니다.", "정수(int) 0/1 배열", labels.dtype,
                     "확률을 0.5와 비교한 결과(True/False)를 astype('int32')로 정수로 바꾸세요.")
-    checks.answer("predicted_labels.shape", labels.shape, (len(x_test),),
+    checks.equals("predicted_labels.shape", labels.shape, (len(x_test),),
                   "샘플마다 레이블 하나: predict 결과의 [:, 0] 또는 .ravel()로 1차원으로 만드세요.")
     probabilities = final_model.predict(x_test, verbose=0)[:, 0]
     want = (probabilities > 0.5).astype("int32")
@@ -144,17 +148,17 @@ def ex5_evaluate(namespace):
                     "final_model.predict(x_test)가 돌려준 확률이 0.5보다 크면 1, 아니면 0입니다.")
 
 
-def ex6_fix_mistakes(namespace):
+def ex6_fix_mistakes(namespace: Namespace) -> None:
     """Each model fits its task (the integer labels of the multiclass one need the sparse crossentropy), differs
     from its buggy model in one place only, and equals the reference fix: layers, wiring, behaviour, optimizer
     and loss settings (from_logits)."""
     __tracebackhide__ = True
     names = ("binary_model", "multiclass_model", "regression_model")
     wanted = reference("l04_ex6_fix_mistakes", namespace, *names)
-    tasks = (("binary", None), ("multiclass", "integer"), ("regression", None))
+    tasks: tuple[tuple[Task, Labels | None], ...] = (("binary", None), ("multiclass", "integer"), ("regression", None))
     for name, (task, labels), want in zip(names, tasks, wanted):
         model = namespace[name]
-        checks.compiled(model)
+        checks.is_compiled(model)
         checks.matches_task(model, task, labels=labels)
         checks.fixed_in_one_place(model, namespace[f"buggy_{name.removesuffix('_model')}"], name)
         checks.same_model(model, want)

@@ -11,12 +11,15 @@ The final accuracy must also beat the random-shuffle baseline (the sum of square
 of the test labels, ≈ 0.19 on the real data) and 0.6 (real data ≈ 0.8).
 """
 
+from __future__ import annotations
+
 import keras
 import numpy as np
 
 from grader import checks
 from grader.checks import fitlog
-from grader.checks.provenance import defined, new_object
+from grader.checks.losses import Labels
+from grader.checks.provenance import Namespace, answer_in, is_new_object
 from grader.hidden import reference
 
 NUM_CLASSES = 46
@@ -25,7 +28,7 @@ MIN_TEST_ACCURACY = 0.6
 EPOCH_MARGIN = 2  # the task text: best_epoch와의 차이가 2 에포크 이하
 
 
-def _compiled_as(model, namespace, exercise_id, name):
+def _compiled_as(model: keras.Model, namespace: Namespace, exercise_id: str, name: str) -> None:
     """The structure of build_model() and the compile settings of the reference answer `exercise_id`."""
     __tracebackhide__ = True
     checks.is_model(model)
@@ -34,7 +37,7 @@ def _compiled_as(model, namespace, exercise_id, name):
     checks.same_compile(model, want)
 
 
-def _val_loss(namespace):
+def _val_loss(namespace: Namespace) -> list[float]:
     """val_loss of the run of section 7 (`history = model.fit(...)`): the notebook's `history`, or the fit record
     of `model` when the student reused the name `history` for another fit."""
     __tracebackhide__ = True
@@ -50,10 +53,10 @@ def _val_loss(namespace):
                 "7절의 훈련 셀과 그래프 셀을 실행한 뒤 이 연습을 다시 실행하세요.")
 
 
-def ex1_to_one_hot(namespace):
+def ex1_to_one_hot(namespace: Namespace) -> None:
     """to_one_hot equals the reference on the public cases and unseen labels, as a float array, any dimension."""
     __tracebackhide__ = True
-    to_one_hot = defined(namespace, "to_one_hot", "6-1")
+    to_one_hot = answer_in(namespace, "to_one_hot", "6-1")
     if not callable(to_one_hot):
         checks.fail("to_one_hot이 함수가 아닙니다.", "def to_one_hot(labels, dimension=46): ...",
                     type(to_one_hot).__name__, "def로 함수를 정의하세요.")
@@ -86,52 +89,53 @@ def ex1_to_one_hot(namespace):
                             "나머지는 0으로 두세요.")
 
 
-def ex2_model(namespace):
+def ex2_model(namespace: Namespace) -> None:
     """The public checks, then the same model as the reference (every layer's settings, wiring, behaviour)."""
     __tracebackhide__ = True
-    model = defined(namespace, "model", "6-2")
+    model = answer_in(namespace, "model", "6-2")
     checks.is_model(model)
-    checks.input_shape(model, (None, 10000))
-    checks.output_shape(model, (None, NUM_CLASSES))
-    checks.layers(model, LAYERS)
+    checks.has_input_shape(model, (None, 10000))
+    checks.has_output_shape(model, (None, NUM_CLASSES))
+    checks.has_layers(model, LAYERS)
     checks.same_model(model, reference("l06_ex2_model", namespace, "model"))
 
 
-def ex3_compile(namespace):
+def ex3_compile(namespace: Namespace) -> None:
     """Two new build_model() models compiled as the reference: RMSprop (default settings), accuracy, and the loss
     the student chose for each label format: categorical crossentropy for one-hot labels (`model`), sparse
     categorical crossentropy for integer labels (`model_int`), as a string, function or Loss object; `model`
     records its accuracy as 'accuracy' (the text says so: section 7 reads history.history["accuracy"])."""
     __tracebackhide__ = True
-    model, model_int = defined(namespace, "model", "6-3"), defined(namespace, "model_int", "6-3")
-    for found, labels in ((model, "one_hot"), (model_int, "integer")):  # the public checks first
+    model, model_int = answer_in(namespace, "model", "6-3"), answer_in(namespace, "model_int", "6-3")
+    label_formats: tuple[tuple[keras.Model, Labels], ...] = ((model, "one_hot"), (model_int, "integer"))
+    for found, labels in label_formats:  # the public checks first
         checks.is_model(found)
         checks.matches_task(found, "multiclass", labels=labels)
         checks.compiled_with(found, optimizer="rmsprop", metrics=["accuracy"])
-    checks.metrics_named(model, ["accuracy"])
-    new_object(model_int, namespace, "model_int", ["model"])
+    checks.has_metric_names(model, ["accuracy"])
+    is_new_object(model_int, namespace, "model_int", ["model"])
     for found, name, loss in ((model, "model", "categorical_crossentropy"),
                               (model_int, "model_int", "sparse_categorical_crossentropy")):
         checks.is_model(found)
         checks.matches_task(found, "multiclass")
-        checks.loss(found, loss)
+        checks.has_loss(found, loss)
         _compiled_as(found, namespace, "l06_ex3_compile", name)
-    checks.metrics_named(model, ["accuracy"])  # section 7 plots history.history["accuracy"] of `model`
+    checks.has_metric_names(model, ["accuracy"])  # section 7 plots history.history["accuracy"] of `model`
 
 
-def ex4_initial_loss(namespace):
+def ex4_initial_loss(namespace: Namespace) -> None:
     """A new, untrained model compiled as `model` in 6-3; initial_loss is its loss from evaluate on the
     validation set."""
     __tracebackhide__ = True
-    initial_model = defined(namespace, "initial_model", "6-4")
-    initial_loss = defined(namespace, "initial_loss", "6-4")
+    initial_model = answer_in(namespace, "initial_model", "6-4")
+    initial_loss = answer_in(namespace, "initial_loss", "6-4")
     checks.is_model(initial_model)  # the public checks first
     checks.same_model(initial_model, namespace["build_model"]())
     checks.matches_task(initial_model, "multiclass", labels="one_hot")
     checks.compiled_with(initial_model, optimizer="rmsprop", metrics=["accuracy"])
     checks.is_float("initial_loss", initial_loss, "3.8",
                     "evaluate는 [손실, 정확도] 리스트를 돌려줍니다. 첫 번째 원소를 담으세요.")
-    new_object(initial_model, namespace, "initial_model", ["model", "model_int"])
+    is_new_object(initial_model, namespace, "initial_model", ["model", "model_int"])
     steps = int(checks.to_numpy(initial_model.optimizer.iterations))
     if fitlog.calls(initial_model, "fit") or steps:
         checks.fail("initial_model이 이미 훈련된 모델입니다.", "fit을 호출하지 않은 새 모델",
@@ -142,25 +146,25 @@ def ex4_initial_loss(namespace):
     checks.evaluated(initial_loss, initial_model, x_val, y_val, 0, "initial_loss", "검증 세트", exact=True)
 
 
-def ex5_train(namespace):
+def ex5_train(namespace: Namespace) -> None:
     """A new model compiled as `model` in 6-3, trained with batch 512 on exactly x_train / y_train (no validation
     data) for an epoch count the student chose from their own curves: within EPOCH_MARGIN of the lowest val_loss
     in the notebook's `history`. test_acc is its accuracy from evaluate on the test set, above the baselines."""
     __tracebackhide__ = True
-    final_model, test_acc = defined(namespace, "final_model", "6-5"), defined(namespace, "test_acc", "6-5")
+    final_model, test_acc = answer_in(namespace, "final_model", "6-5"), answer_in(namespace, "test_acc", "6-5")
     checks.is_model(final_model)  # the public checks first
     checks.same_model(final_model, namespace["build_model"]())
     checks.matches_task(final_model, "multiclass", labels="one_hot")
     checks.compiled_with(final_model, optimizer="rmsprop", metrics=["accuracy"])
-    checks.loss(final_model, "categorical_crossentropy")
+    checks.has_loss(final_model, "categorical_crossentropy")
     checks.trained_as(final_model, x=namespace["x_train"], y=namespace["y_train"], epochs=None, batch_size=512,
                       name="final_model")
-    checks.epochs_near_best(final_model, namespace["model"], EPOCH_MARGIN, "final_model")
+    checks.trained_near_best(final_model, namespace["model"], EPOCH_MARGIN, "final_model")
     checks.is_float("test_acc", test_acc, "0.8",
                     "evaluate는 [손실, 정확도] 리스트를 돌려줍니다. 두 번째 원소를 담으세요.")
     checks.evaluated(test_acc, final_model, namespace["x_test"], namespace["y_test"], 1, "test_acc", "테스트 세트",
                      exact=True)
-    new_object(final_model, namespace, "final_model", ["model", "model_int", "initial_model"])
+    is_new_object(final_model, namespace, "final_model", ["model", "model_int", "initial_model"])
     _compiled_as(final_model, namespace, "l06_ex3_compile", "model")
     epochs = sum(call.epochs_run for call in fitlog.calls(final_model, "fit") if call.finished)
     best = int(np.argmin(_val_loss(namespace))) + 1
@@ -179,16 +183,16 @@ def ex5_train(namespace):
                     "전체 훈련 데이터(x_train, y_train)로 정한 에포크 수만큼 batch_size=512로 훈련했는지 확인하세요.")
 
 
-def ex6_predict(namespace):
+def ex6_predict(namespace: Namespace) -> None:
     """predicted_classes holds, for every test sample, a class of highest probability in `predictions`
     (int_model's predictions on the test set)."""
     __tracebackhide__ = True
-    predicted_classes = defined(namespace, "predicted_classes", "6-6")
+    predicted_classes = answer_in(namespace, "predicted_classes", "6-6")
     x_test, predictions = namespace["x_test"], checks.to_numpy(namespace["predictions"])
     found = predicted_classes if isinstance(predicted_classes, (list, tuple, np.ndarray)) else (
         keras.ops.convert_to_numpy(predicted_classes))
     found = np.asarray(found)
-    checks.answer("predicted_classes.shape", found.shape, (len(x_test),),
+    checks.equals("predicted_classes.shape", found.shape, (len(x_test),),
                   "샘플마다(행마다) 클래스 하나를 고르므로 크기는 (샘플 수,)입니다. axis=1로 argmax하세요.")
     if found.dtype.kind not in "iu":
         checks.fail("predicted_classes는 클래스 번호(정수) 배열이어야 합니다.", "정수 자료형", found.dtype,

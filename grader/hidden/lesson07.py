@@ -12,21 +12,27 @@ trained for that many epochs on all training data and scored from the records, a
 hand-written MAE is re-run on unseen predictions of the (n, 1) shape that invites broadcasting.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
 import keras
 import numpy as np
 
 from grader import checks
 from grader.checks import fitlog, kfold, provenance
+from grader.checks.provenance import Namespace
 from grader.hidden import reference
 
 BATCH_SIZE = 16
 
 
-def _array(value):
+def _array(value: object) -> np.ndarray:
     return np.asarray(keras.ops.convert_to_numpy(value))
 
 
-def _is_number(value):
+def _is_number(value: object) -> bool:
     if isinstance(value, (bool, np.bool_)):
         return False
     try:
@@ -36,18 +42,18 @@ def _is_number(value):
     return array.ndim == 0 and array.dtype.kind in "iuf" and bool(np.isfinite(array))
 
 
-def _reference_model(namespace):
+def _reference_model(namespace: Namespace) -> keras.Model:
     return reference("l07_ex2_build_model", namespace, "build_model")()
 
 
 # 연습 7-1 -----------------------------------------------------------------------------------
 
-def _normalized(train, test, ddof):
+def _normalized(train: np.ndarray, test: np.ndarray, ddof: int) -> tuple[np.ndarray, np.ndarray]:
     mean, std = train.mean(axis=0), train.std(axis=0, ddof=ddof)
     return (train - mean) / std, (test - mean) / std
 
 
-def _normalize_cases(namespace):
+def _normalize_cases(namespace: Namespace) -> Iterator[tuple[str, tuple[np.ndarray, np.ndarray]]]:
     rng = np.random.default_rng(701)
     yield "처음 보는 데이터", (rng.normal(loc=[5, -20, 300], scale=[1, 10, 50], size=(12, 3)),
                          rng.normal(loc=[7, -10, 250], scale=[2, 5, 30], size=(5, 3)))
@@ -57,7 +63,7 @@ def _normalize_cases(namespace):
                                     np.array(namespace["test_data"], dtype="float64"))
 
 
-def _normalize_once(normalize, where, train, test):
+def _normalize_once(normalize: Callable[..., Any], where: str, train: np.ndarray, test: np.ndarray) -> None:
     __tracebackhide__ = True
     with checks.student_code(f"{where}에서 normalize가 오류를 냅니다.", "(정규화한 train, 정규화한 test)",
                              "return 정규화한_train, 정규화한_test처럼 두 배열을 반환하세요."):
@@ -91,7 +97,7 @@ def _normalize_once(normalize, where, train, test):
                 f"첫 행 {np.round(found_test[0], 3)}", hint)
 
 
-def ex1_normalize(namespace):
+def ex1_normalize(namespace: Namespace) -> None:
     """normalize re-run on unseen data: both parts scaled with the training mean and standard deviation
     (population or sample standard deviation, the same for both parts), column by column."""
     __tracebackhide__ = True
@@ -103,22 +109,22 @@ def ex1_normalize(namespace):
         _normalize_once(normalize, where, train, test)
     # what the public checks restate
     x_train, _ = normalize(np.array(namespace["train_data"]), np.array(namespace["test_data"]))
-    checks.answer("x_train의 열별 평균이 0인지", bool(np.allclose(np.mean(checks.to_numpy(x_train), axis=0), 0,
+    checks.equals("x_train의 열별 평균이 0인지", bool(np.allclose(np.mean(checks.to_numpy(x_train), axis=0), 0,
                                                         atol=1e-3)), True, "열마다(axis=0) 평균을 빼세요.")
 
 
 # 연습 7-2 -----------------------------------------------------------------------------------
 
-def ex2_build_model(namespace):
+def ex2_build_model(namespace: Namespace) -> None:
     """Each call builds a new, untrained, compiled model with nothing shared (the public checks first); layers,
     wiring, behaviour and compile settings equal the reference's (Sequential or Functional, strings or objects;
     the output layer is the student's choice, and only the linear one gives a price of any value)."""
     __tracebackhide__ = True
-    first = checks.new_each_call(namespace.get("build_model"), "build_model")
-    checks.input_shape(first, (None, 13))
-    checks.output_shape(first, (None, 1))
-    checks.layers(first, [("Dense", 64, "relu"), ("Dense", 64, "relu"), ("Dense", 1, None)])
-    checks.defaults(first)
+    first = checks.new_model(namespace.get("build_model"), "build_model")
+    checks.has_input_shape(first, (None, 13))
+    checks.has_output_shape(first, (None, 1))
+    checks.has_layers(first, [("Dense", 64, "relu"), ("Dense", 64, "relu"), ("Dense", 1, None)])
+    checks.keeps_defaults(first)
     checks.matches_task(first, "regression")
     checks.compiled_with(first, optimizer="rmsprop", loss="mse", metrics=["mae"])
     expected = _reference_model(namespace)
@@ -128,13 +134,13 @@ def ex2_build_model(namespace):
 
 # 연습 7-3 -----------------------------------------------------------------------------------
 
-def _kfold_case():
+def _kfold_case() -> tuple[np.ndarray, np.ndarray, int, int]:
     """Unseen data for k_fold_mae_histories: 13 features, k=3 folds of 8 samples, 2 epochs."""
     rng = np.random.default_rng(703)
     return rng.normal(size=(24, 13)), rng.uniform(5, 50, size=24), 3, 2
 
 
-def ex3_kfold(namespace):
+def ex3_kfold(namespace: Namespace) -> None:
     """k_fold_mae_histories re-run on unseen data with another k and num_epochs, checked against the fit records
     (the public check on unseen data, with the reference model): each returned list is the val_mae history of a
     new build_model() model trained on exactly the complement of its slice with validation_data = the slice;
@@ -147,26 +153,26 @@ def ex3_kfold(namespace):
 
 # 연습 7-4 -----------------------------------------------------------------------------------
 
-def ex4_average(namespace):
+def ex4_average(namespace: Namespace) -> None:
     """average_mae_history is the per-epoch mean over the folds of the notebook's all_mae_histories; best_epoch is
     the 1-based epoch of its minimum (the public checks, on the notebook's own values)."""
     __tracebackhide__ = True
     histories = namespace["all_mae_histories"]
-    average = provenance.defined(namespace, "average_mae_history", "7-4")
+    average = provenance.answer_in(namespace, "average_mae_history", "7-4")
     kfold.averages_folds(average, histories)
-    kfold.is_lowest_epoch(provenance.defined(namespace, "best_epoch", "7-4"), average, histories)
+    kfold.is_lowest_epoch(provenance.answer_in(namespace, "best_epoch", "7-4"), average, histories)
 
 
 # 연습 7-5 -----------------------------------------------------------------------------------
 
-def _final_epochs(namespace):
+def _final_epochs(namespace: Namespace) -> int:
     """best_epoch when 7-4 accepts it (carry_forward put the reference there otherwise), else argmin + 1."""
     allowed = kfold.lowest_epochs(namespace.get("average_mae_history"), namespace["all_mae_histories"])
-    given = namespace.get("best_epoch")
+    given: Any = namespace.get("best_epoch")
     return int(given) if _is_number(given) and int(given) in allowed else min(allowed)
 
 
-def ex5_final(namespace):
+def ex5_final(namespace: Namespace) -> None:
     """A new build_model() model trained for best_epoch epochs (argmin + 1 of the fold-averaged validation MAE)
     of batch 16 on exactly all the training data; both scores are the very numbers evaluate on the test set
     returned (the public checks first, with the reference model)."""
@@ -195,7 +201,7 @@ def ex5_final(namespace):
 
 # 연습 7-6 -----------------------------------------------------------------------------------
 
-def _mae_cases(namespace):
+def _mae_cases(namespace: Namespace) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
     yield "문제의 예", np.array([1.0, 2.0, 3.0]), np.array([[2.0], [1.0], [5.0]])
     rng = np.random.default_rng(706)
     for size, scale in ((7, 3.0), (37, 10.0)):
@@ -205,7 +211,7 @@ def _mae_cases(namespace):
     yield "test_targets와 predictions", np.asarray(namespace["test_targets"]), _array(namespace["predictions"])
 
 
-def ex6_mae(namespace):
+def ex6_mae(namespace: Namespace) -> None:
     """my_mae(targets, predictions) re-run on unseen (n, 1) predictions and (n,) targets, and on the notebook's
     test_targets and predictions (final_model's predictions on x_test, given code), equals their mean absolute
     error; the task's example (the public check) first."""
