@@ -35,7 +35,7 @@ def reference_answer(exercise_id: str) -> str:
 def _run_answer(exercise_id: str, namespace: Namespace) -> None:
     """Run the reference code of an exercise in `namespace`, what it prints discarded."""
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        exec(compile(reference_answer(exercise_id), f"<정답 {exercise_id}>", "exec"), namespace)
+        exec(compile(reference_answer(exercise_id), f"<정답 {exercise_id}>", "exec", dont_inherit=True), namespace)
 
 
 class _StopAtFit(Exception):
