@@ -6,15 +6,10 @@ import os
 import sys
 from pathlib import Path
 
+from .codes import ReleaseStatus, Status
 from .course import load_course
 
-_STATUS = {
-    "written": "새로 만들었습니다 (written)",
-    "unchanged": "변경 없음 (unchanged)",
-    "stale": "solutions/와 다릅니다 — `grader release`를 실행하세요 (stale)",
-    "invalid": "원본 노트북 형식 오류 (invalid solution notebook)",
-    "missing": "원본 노트북이 없습니다 (missing solution notebook)",
-}
+RELEASED = (ReleaseStatus.WRITTEN, ReleaseStatus.UNCHANGED)
 
 
 def _release(args):
@@ -26,10 +21,10 @@ def _release(args):
     for lesson in lessons:
         result = release_lesson(course, lesson, check=args.check)
         target = course.student_path(lesson).relative_to(course.root)
-        print(f"{lesson.name}: {target} — {_STATUS[result.status]}")
+        print(f"{lesson.name}: {target} — {result.status.text}")
         for problem in result.problems:
             print(f"    - {problem}")
-        failed |= result.status in ("stale", "invalid", "missing")
+        failed |= result.status not in RELEASED
     return 1 if failed else 0
 
 
@@ -57,7 +52,7 @@ def _grade(args):
     if not intake.submissions and not intake.missing:
         print("오류 (error): 채점할 제출물이 없습니다 (no submissions found).", file=sys.stderr)
         return 2
-    problems = [r for r in results if r.status != "ok"]
+    problems = [r for r in results if r.status != Status.OK]
     graded = len(results) - skipped
     print(f"{lesson.name}: 학생 {len(results)}명 중 {graded}명 채점, {skipped}명은 이전 결과 재사용 "
           f"(graded {graded}, reused {skipped}; shard {shard[0]}/{shard[1]})")

@@ -1,41 +1,44 @@
 """Grading outputs: grades.csv (UTF-8 with BOM), one JSON and one Korean HTML page per student.
 
 Every write is atomic (temporary file + rename), and grades.csv is rebuilt from all JSON
-results in the folder, so results from earlier runs are never lost.
+results in the folder, so results from earlier runs are never lost. Host side: runs in the instructor's process.
 """
+
+from __future__ import annotations
 
 import csv
 import html
 import io
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import nbformat
 
-from .results import STATUS_KO, read_result, read_results
+from .results import Result, read_result, read_results
 
 CSV_COLUMNS = ["student", "name", "lesson", "score", "max_score", "status", "reason", "review", "file", "sandbox",
                "sha256"]
 
 
-def _write_atomic(path, text, encoding="utf-8"):
+def _write_atomic(path: Path, text: str, encoding: str = "utf-8") -> None:
     path = Path(path)
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(text, encoding=encoding)
     os.replace(temporary, path)
 
 
-def write_notebook(nb, path):
+def write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     _write_atomic(path, nbformat.writes(nb))
 
 
-def write_student(result, out):
+def write_student(result: Result, out: Path) -> None:
     _write_atomic(Path(out) / f"{result.student}.json", result.to_json())
-    _write_atomic(Path(out) / f"{result.student}.html", feedback_html(result.to_dict()))
+    _write_atomic(Path(out) / f"{result.student}.html", feedback_html(result))
 
 
-def merge(shard_folders, out):
+def merge(shard_folders: Iterable[str | Path], out: str | Path) -> tuple[int, int]:
     """Copy every student's results from shard output folders into `out`; rebuild grades.csv and report.html."""
     from .class_report import write_class_report
 
@@ -44,8 +47,7 @@ def merge(shard_folders, out):
     copied = 0
     for folder in map(Path, shard_folders):
         for result in sorted(folder.glob("*.json")):
-            data = read_result(result)
-            if not data or "student" not in data:
+            if read_result(result) is None:
                 continue
             for source in (result, result.with_suffix(".html"),
                            folder / "notebooks" / f"{result.stem}.ipynb"):
@@ -54,24 +56,23 @@ def merge(shard_folders, out):
             copied += 1
     rows = write_grades(out)
     results = read_results(out)
-    write_class_report(results, out / "report.html", lesson=", ".join(sorted({r["lesson"] for r in results})))
+    write_class_report(results, out / "report.html", lesson=", ".join(sorted({r.lesson for r in results})))
     return copied, rows
 
 
-def _number(value):
+def _number(value: float) -> str:
     return f"{value:g}"
 
 
-def write_grades(out):
+def write_grades(out: str | Path) -> int:
     """grades.csv from every <student>.json in `out`, sorted by student."""
     rows = read_results(out)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, CSV_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
-    for data in sorted(rows, key=lambda d: d["student"]):
-        writer.writerow({**data, "score": _number(data["score"]),
-                         "max_score": _number(data["max_score"]),
-                         "review": "; ".join(data.get("review", []))})
+    for result in sorted(rows, key=lambda r: r.student):
+        writer.writerow({**result.to_dict(), "score": _number(result.score),
+                         "max_score": _number(result.max_score), "review": "; ".join(result.review)})
     _write_atomic(Path(out) / "grades.csv", buffer.getvalue(), encoding="utf-8-sig")
     return len(rows)
 
@@ -87,25 +88,24 @@ pre{white-space:pre-wrap;background:#f6f8fa;padding:.6em;border-radius:4px;margi
 """
 
 
-def feedback_html(data):
+def feedback_html(result: Result) -> str:
     """A Korean feedback page: score, each test passed or failed with its message and hint."""
     e = html.escape
     rows = []
-    for test in data["tests"]:
-        mark = '<span class="ok">✅ 통과</span>' if test["passed"] else '<span class="fail">❌ 실패</span>'
-        message = f"<pre>{e(test['message'])}</pre>" if test["message"] else ""
-        rows.append(f"<tr><td>연습 {e(test['label'])}</td><td>{e(test['title'])}{message}</td>"
-                    f"<td>{mark}</td><td>{_number(test['points'])} / "
-                    f"{_number(test['max_points'])}</td></tr>")
-    notes = "".join(f"<li>{e(note)}</li>" for note in data["notes"])
-    reason = f"<p><strong>상태:</strong> {e(data['reason'])}</p>" if data["reason"] else ""
-    status = STATUS_KO.get(data["status"], data["status"])
+    for test in result.tests:
+        mark = '<span class="ok">✅ 통과</span>' if test.passed else '<span class="fail">❌ 실패</span>'
+        message = f"<pre>{e(test.message)}</pre>" if test.message else ""
+        rows.append(f"<tr><td>연습 {e(test.label)}</td><td>{e(test.title)}{message}</td>"
+                    f"<td>{mark}</td><td>{_number(test.points)} / "
+                    f"{_number(test.max_points)}</td></tr>")
+    notes = "".join(f"<li>{e(note)}</li>" for note in result.notes)
+    reason = f"<p><strong>상태:</strong> {e(result.reason)}</p>" if result.reason else ""
     return f"""<!DOCTYPE html>
-<html lang="ko"><head><meta charset="utf-8"><title>{e(data['student'])} — {e(data['lesson'])}</title>
+<html lang="ko"><head><meta charset="utf-8"><title>{e(result.student)} — {e(result.lesson)}</title>
 <style>{_STYLE}</style></head><body>
-<h1>채점 결과: {e(data['lesson'])}</h1>
-<p>학생: <strong>{e(data['student'])}</strong> · 제출 파일: {e(data['file'])} · 상태: {e(status)}</p>
-<p class="score">{_number(data['score'])} / {_number(data['max_score'])}점</p>
+<h1>채점 결과: {e(result.lesson)}</h1>
+<p>학생: <strong>{e(result.student)}</strong> · 제출 파일: {e(result.file)} · 상태: {e(result.status.label)}</p>
+<p class="score">{_number(result.score)} / {_number(result.max_score)}점</p>
 {reason}
 <table><tr><th>연습</th><th>내용과 피드백</th><th>결과</th><th>점수</th></tr>
 {''.join(rows)}</table>
