@@ -5,6 +5,7 @@ tests are the fast ones: no kernel, no TensorFlow.
 """
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -29,9 +30,9 @@ def test_none_is_always_available():
     assert isinstance(resolve("none"), NoSandbox) and resolve("none").name == "none"
 
 
-def test_auto_without_bwrap_grades_unsandboxed_with_a_loud_korean_warning(no_bwrap, capsys):
+def test_auto_without_bwrap_grades_unsandboxed_with_a_loud_korean_warning(no_bwrap, caplog):
     assert resolve("auto").name == "none"
-    warning = capsys.readouterr().err
+    [warning] = [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
     assert SandboxProblem.UNSANDBOXED.text in warning and INSTALL in warning
 
 

@@ -23,6 +23,7 @@ import contextlib
 import fcntl
 import functools
 import json
+import logging
 import os
 import re
 import shutil
@@ -51,6 +52,7 @@ WORK = "/tmp/work"
 PASSED_ENV = ("LANG", "LC_ALL", "TZ", "OMP_NUM_THREADS", "TF_NUM_INTEROP_THREADS",
               "TF_NUM_INTRAOP_THREADS", "TF_ENABLE_ONEDNN_OPTS", "KERAS_BACKEND", "TF_CPP_MIN_LOG_LEVEL")
 DATASET_FILE = re.compile(r"\bdatasets\.(\w+)\.load_data\b")
+log = logging.getLogger(__name__)
 
 
 class SandboxError(RuntimeError):
@@ -282,11 +284,11 @@ def resolve(choice: str | None = None) -> Runner:
     if choice == "bwrap":
         raise SandboxError(SandboxProblem.UNAVAILABLE, f"{problem}. 설치 (install): `{INSTALL}`. "
                            "샌드박스 없이 채점하려면 (to grade without one) --sandbox none")
-    print("\n" + "!" * 78 + "\n"
-          f"경고 (warning): {SandboxProblem.UNSANDBOXED.text} — {problem}.\n"
-          "학생 코드가 채점기와 같은 권한으로 실행되어 다른 제출물·결과 폴더·네트워크에 접근할 수 있습니다 "
-          "(student code runs with the grader's rights).\n"
-          f"설치하세요 (install): {INSTALL}   (results record sandbox=none)\n" + "!" * 78, file=sys.stderr)
+    log.warning("\n" + "!" * 78 + "\n"
+                f"경고 (warning): {SandboxProblem.UNSANDBOXED.text} — {problem}.\n"
+                "학생 코드가 채점기와 같은 권한으로 실행되어 다른 제출물·결과 폴더·네트워크에 접근할 수 있습니다 "
+                "(student code runs with the grader's rights).\n"
+                f"설치하세요 (install): {INSTALL}   (results record sandbox=none)\n" + "!" * 78)
     return NoSandbox()
 
 
@@ -339,9 +341,9 @@ def _prefetch_keras_datasets(solution: NotebookNode) -> str | None:
         done = subprocess.run([sys.executable, "-c", code], check=False, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE)
         if done.returncode:
-            print(f"경고 (warning): {SandboxProblem.DATASETS_NOT_FETCHED.text}: {', '.join(missing)}. "
-                  "샌드박스 안에는 네트워크가 없습니다 (no network in the sandbox); "
-                  "오프라인 스위치(IPYTHONDIR=tests/ipython)를 쓰세요 (offline switch).", file=sys.stderr)
+            log.warning(f"경고 (warning): {SandboxProblem.DATASETS_NOT_FETCHED.text}: {', '.join(missing)}. "
+                        "샌드박스 안에는 네트워크가 없습니다 (no network in the sandbox); "
+                        "오프라인 스위치(IPYTHONDIR=tests/ipython)를 쓰세요 (offline switch).")
     return str(cache) if cache.is_dir() else None
 
 
