@@ -8,27 +8,28 @@ import warnings
 import pytest
 
 from grader.host.class_report import first_line, korean_font, summarise, write_class_report
+from grader.host.codes import Status
+from grader.host.results import Result
+from grader.host.results import TestResult as Outcome
 
 TESTS = [("l01_ex1_dense_test", "1-1", "밀집 층 만들고 적용하기", 2),
          ("l01_ex2_forward_test", "1-2", "정방향 계산 구현하기", 3)]
 SHAPE = "출력 크기가 다릅니다: 기대 (None, 10), 실제 (None, 16)\n힌트: units를 확인하세요"
 
 
-def result(student, passed, message=SHAPE, status="ok", review=()):
-    tests = [{"grade_id": gid, "label": label, "title": title, "points": points if ok else 0.0,
-              "max_points": points, "passed": ok, "message": "" if ok else message}
+def result(student, passed, message=SHAPE, status=Status.OK, review=()):
+    tests = [Outcome(gid, label, title, points if ok else 0.0, points, ok, "" if ok else message)
              for (gid, label, title, points), ok in zip(TESTS, passed)]
-    return {"student": student, "lesson": "01_layers", "score": sum(t["points"] for t in tests), "max_score": 5.0,
-            "status": status, "reason": "" if status == "ok" else "노트북 시간 제한을 넘었습니다.\n자세히",
-            "review": list(review), "tests": tests}
+    return Result(student, "01_layers", f"{student}.ipynb", "", status,
+                  "" if status == Status.OK else "노트북 시간 제한을 넘었습니다.\n자세히",
+                  score=sum(t.points for t in tests), max_score=5.0, tests=tests, review=list(review))
 
 
 RESULTS = [result("2024000001", [True, True]), result("2024000002", [False, True]),
            result("2024000003", [False, False]),
            result("2024000004", [True, False], message="<script>alert('학생')</script>"),
-           result("2024000005", [False, False], message="", status="timeout", review=["sys.modules 조작"]),
-           {"student": "2024000006", "lesson": "01_layers", "score": 0, "max_score": 5.0, "status": "missing",
-            "reason": "", "review": [], "tests": []}]
+           result("2024000005", [False, False], message="", status=Status.TIMEOUT, review=["sys.modules 조작"]),
+           Result("2024000006", "01_layers", "", "", Status.MISSING, max_score=5.0)]
 
 
 def test_summary_numbers():
@@ -39,7 +40,7 @@ def test_summary_numbers():
         "l01_ex1_dense_test": (2, 5), "l01_ex2_forward_test": (2, 5)}
     assert data["failures"]["l01_ex1_dense_test"] == [(first_line(SHAPE), 2), ("(메시지 없음)", 1)]
     assert data["review"] == [("2024000005", ["sys.modules 조작"])]
-    assert data["problems"] == [("2024000005", "timeout", "노트북 시간 제한을 넘었습니다.")]
+    assert data["problems"] == [("2024000005", Status.TIMEOUT, "노트북 시간 제한을 넘었습니다.")]
     assert first_line("\n\n  둘째 줄\n셋째") == "둘째 줄"
 
 

@@ -11,6 +11,7 @@ import unicodedata
 
 import pytest
 
+from grader.host.codes import Status
 from grader.host.execute import Limits
 from grader.host.grade import Assignment, grade_batch
 from grader.host.intake.names import naming
@@ -115,7 +116,7 @@ def test_crash_keeps_results_of_cells_that_ran(graded):
     assignment, _, _, results, _ = graded
     first = labels(assignment)[0]
     result = results["crash"]
-    assert result.status == "crashed" and "kernel died" in result.reason
+    assert result.status == Status.CRASHED and result.reason.startswith(Status.CRASHED.reason)
     assert result.score == exercise_points(assignment, first)
 
 

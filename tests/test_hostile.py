@@ -21,6 +21,7 @@ import nbformat
 import pytest
 
 from grader.host import grade, report
+from grader.host.codes import ReviewCode, Status
 from grader.host.execute import Limits
 from grader.host.grade import Assignment, grade_batch
 from grader.host.results import Result
@@ -374,10 +375,10 @@ def test_rewriting_the_private_copy_is_reported_as_tampered(hostile):
     result = hostile.results["rewrite_copy"]
     if hostile.sandboxed:  # the private copy is read-only in the sandbox: the rewrite fails, the answer stays wrong
         assert (result.status, result.score) == ("ok", expected_score(hostile, "rewrite_copy"))
-        assert any("채점 입력·채점 코드 파일 열기" in flag for flag in result.review), result.review
+        assert ReviewCode.FILE in result.review_codes, result.review
     else:
         assert result.status == "tampered" and result.score == 0
-        assert "grader files modified" in result.reason and "checks" in result.reason
+        assert result.reason.startswith(Status.TAMPERED.reason) and "checks" in result.reason
     assert hostile.results["honest"].status == "ok"
 
 
@@ -389,7 +390,7 @@ def test_rewriting_the_checkout_is_flagged_for_review(hostile):
         assert after == hostile.checkout_before
         assert result.score == expected_score(hostile, "rewrite_checkout") and result.review
     else:
-        assert "grader checkout changed" in flags and "grader/hidden/__init__.py" in flags
+        assert ReviewCode.CHECKOUT_CHANGED in result.review_codes and "grader/hidden/__init__.py" in flags
 
 
 def test_overwritten_result_files_are_rewritten_at_the_end(hostile):
@@ -478,6 +479,6 @@ def test_network_is_loopback_only(sandboxed):
 
 def test_disk_and_tmp_are_bounded(sandboxed):
     result = sandboxed.results["fill_disk"]
-    assert "쓰기 공간이 가득 참 (disk limit reached)" in result.review
+    assert ReviewCode.DISK_FULL in result.review_codes
     executed = (sandboxed.out / "notebooks" / "fill_disk.ipynb").read_text(encoding="utf-8")
     assert "No space left on device" in executed

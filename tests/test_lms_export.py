@@ -240,7 +240,7 @@ def test_numbers_and_feedback_lines():
     assert [number_text(v) for v in (0, 7.5, 10, 200 / 3, 1e-7, 123456789.0)] == [
         "0", "7.5", "10", "66.67", "0", "123456789"]
     [result] = [r for r in class_results()["02_models"] if r.student == "2024000004"]
-    assert feedback_line(result.to_dict()) == "0/12점 · 다른 레슨의 노트북 · 통과 0/3 · 다시 볼 연습: 2-1, 2-2, 2-3"
+    assert feedback_line(result) == "0/12점 · 다른 레슨의 노트북 · 통과 0/3 · 다시 볼 연습: 2-1, 2-2, 2-3"
     assert feedback_line(None) == "미제출 (0점)"
 
 

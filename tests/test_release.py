@@ -11,6 +11,7 @@ import pytest
 from IPython.core.inputtransformer2 import TransformerManager
 
 from grader.host.cli import main
+from grader.host.codes import ReleaseStatus
 from grader.host.notebook import is_exercise, is_test, structure_problems
 from grader.host.release import CODE_STUB, release_lesson, student_notebook
 
@@ -129,18 +130,37 @@ def course_copy(course, tmp_path):
     return tmp_path
 
 
-def test_release_check_fails_on_stale_lessons_until_released(course, course_copy, capsys):
-    lesson = course.lessons[0]
-    path = course_copy / "solutions" / f"{lesson.name}.ipynb"
+@pytest.fixture
+def stale_copy(course, course_copy):
+    """The course copy with a new cell in the first lesson's solution: its student notebook is stale."""
+    path = course_copy / "solutions" / f"{course.lessons[0].name}.ipynb"
     solution = nbformat.read(path, as_version=4)
     solution.cells.append(nbformat.v4.new_markdown_cell("새 설명"))
     nbformat.write(solution, path)
+    return course_copy
 
+
+def test_release_check_fails_on_stale_lessons_until_released(stale_copy, capsys):
+    course_copy = stale_copy
     assert main(["--course", str(course_copy), "release", "--check"]) == 1
     assert "stale" in capsys.readouterr().out
     assert main(["--course", str(course_copy), "release"]) == 0
     assert "written" in capsys.readouterr().out
     assert main(["--course", str(course_copy), "release", "--check"]) == 0
+
+
+def test_quiet_shows_only_warnings_and_verbose_shows_debug_messages(course, stale_copy, capsys):
+    course_copy, lesson = stale_copy, course.lessons[0]
+    assert main(["--course", str(course_copy), "--quiet", "release", "--check"]) == 1
+    printed = capsys.readouterr().out
+    assert ReleaseStatus.STALE.text in printed and ReleaseStatus.UNCHANGED.text not in printed
+    assert main(["--course", str(course_copy), "--verbose", "release", lesson.name]) == 0
+    printed = capsys.readouterr().out
+    assert ReleaseStatus.WRITTEN.text in printed and str(course_copy / "lessons" / f"{lesson.name}.ipynb") in printed
+    assert main(["--course", str(course_copy), "--quiet", "release"]) == 0
+    assert capsys.readouterr() == ("", "")
+    assert main(["--course", str(course_copy), "release", "--check"]) == 0
+    assert ReleaseStatus.UNCHANGED.text in capsys.readouterr().out
 
 
 def test_release_refuses_malformed_solution(course, course_copy, capsys):

@@ -108,6 +108,7 @@ def test_review_flags_name_the_cell_and_the_evidence_grouped():
     import nbformat
 
     from grader.host.match import ROLE_ANSWER, ROLE_EXTRA, _install_cell, _student_cell
+    from grader.host.codes import ReviewCode, Status
     from grader.host.review import evidence_flags
     from grader.host.verdicts import Evidence, RunReport, Verdict
 
@@ -121,9 +122,11 @@ def test_review_flags_name_the_cell_and_the_evidence_grouped():
     report = RunReport(verdicts={2: Verdict(True)}, installed=True, evidence=[
         Evidence(1, "file", ("/grading/a",)), Evidence(1, "file", ("/grading/b",)), Evidence(2, "thread", (1,)),
         Evidence(3, "refused", ("ctypes", "123", "f, 2행 (line)")), Evidence(4, "thread", (1,))])
-    assert evidence_flags(report, nb, "ok") == [
-        "연습 1-2 답 셀: 채점 입력·채점 코드 파일 열기 (opened the run's inputs or grader files) — "
-        "/grading/a, /grading/b",
-        "검사 1-2 실행 중 (외 1곳, 1 more): 검사 중 학생 스레드 실행 (student threads running during a test) — 1",
-        "학생이 추가한 셀 (3번째 셀): ctypes 차단 (ctypes blocked) — 123, f, 2행 (line)",
-        "검사 1-3 실행 중: 검사 결과 없음 (a test that ran reported no verdict)"]
+    flags = evidence_flags(report, nb, Status.OK)
+    assert [flag.code for flag in flags] == [ReviewCode.FILE, ReviewCode.THREAD, ReviewCode.BLOCKED_CTYPES,
+                                             ReviewCode.MISSING_VERDICT]
+    assert [flag.text for flag in flags] == [
+        f"연습 1-2 답 셀 (answer cell): {ReviewCode.FILE.text} — /grading/a, /grading/b",
+        f"검사 1-2 실행 중 (during the test) (외 1곳, 1 more): {ReviewCode.THREAD.text} — 1",
+        f"학생이 추가한 셀 (3번째 셀, added cell): {ReviewCode.BLOCKED_CTYPES.text} — 123, f, 2행 (line)",
+        f"검사 1-3 실행 중 (during the test): {ReviewCode.MISSING_VERDICT.text}"]

@@ -5,6 +5,7 @@ tests are the fast ones: no kernel, no TensorFlow.
 """
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -14,13 +15,14 @@ from pathlib import Path
 import pytest
 
 from grader.host import cli, sandbox
+from grader.host.codes import SandboxProblem
 from grader.host.sandbox import INSTALL, Bubblewrap, NoSandbox, SandboxError, resolve
 from tests.conftest import ROOT
 
 
 @pytest.fixture
 def no_bwrap(monkeypatch):
-    monkeypatch.setattr(sandbox, "probe", lambda: "bwrap을 찾을 수 없습니다 (bubblewrap is not installed)")
+    monkeypatch.setattr(sandbox, "probe", lambda: SandboxProblem.NOT_INSTALLED.text)
     monkeypatch.delenv(sandbox.ENVIRONMENT_VARIABLE, raising=False)
 
 
@@ -28,21 +30,23 @@ def test_none_is_always_available():
     assert isinstance(resolve("none"), NoSandbox) and resolve("none").name == "none"
 
 
-def test_auto_without_bwrap_grades_unsandboxed_with_a_loud_korean_warning(no_bwrap, capsys):
+def test_auto_without_bwrap_grades_unsandboxed_with_a_loud_korean_warning(no_bwrap, caplog):
     assert resolve("auto").name == "none"
-    warning = capsys.readouterr().err
-    assert "샌드박스 없이 채점합니다" in warning and INSTALL in warning
+    [warning] = [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
+    assert SandboxProblem.UNSANDBOXED.text in warning and INSTALL in warning
 
 
 def test_bwrap_without_bwrap_is_an_error_not_a_fallback(no_bwrap):
-    with pytest.raises(SandboxError, match="apt-get install bubblewrap"):
+    with pytest.raises(SandboxError, match="apt-get install bubblewrap") as raised:
         resolve("bwrap")
+    assert raised.value.code is SandboxProblem.UNAVAILABLE
 
 
 def test_environment_variable_turns_auto_into_bwrap(no_bwrap, monkeypatch):
     monkeypatch.setenv(sandbox.ENVIRONMENT_VARIABLE, "bwrap")
-    with pytest.raises(SandboxError):
+    with pytest.raises(SandboxError) as raised:
         resolve(None)
+    assert raised.value.code is SandboxProblem.UNAVAILABLE
 
 
 def test_cli_reports_a_missing_sandbox_clearly(no_bwrap, capsys, tmp_path):

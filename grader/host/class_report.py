@@ -1,66 +1,89 @@
 """Class report: one self-contained report.html for a lesson's results (images and font embedded).
 
 Score histogram, pass rate per test, the most frequent failure messages per test with counts, the
-review flags, problem statuses and the missing students. Input: result dicts as the per-student
-JSON files hold them. Plots use a Korean font through koreanize-matplotlib (else an installed CJK
-font, said on the page); the page embeds a subset of the same font so Hangul shows in any browser.
+review flags, problem statuses and the missing students. Input: grader.host.results.Result objects, as
+read_results gives them. Plots use a Korean font through koreanize-matplotlib (else an installed CJK
+font, said on the page); the page embeds a subset of the same font so Hangul shows in any browser. Host side.
 """
+
+from __future__ import annotations
 
 import base64
 import html
 import io
 import statistics
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
 
-from .results import STATUS_KO
+from .codes import Status
+from .results import Result
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 CJK_FONTS = ("NanumGothic", "Noto Sans CJK KR", "Noto Sans KR", "Malgun Gothic", "AppleGothic",
              "Apple SD Gothic Neo", "UnDotum", "Baekmuk Gulim", "Noto Sans CJK JP", "WenQuanYi Zen Hei")
 TOP_MESSAGES = 5
 
 
-def first_line(message):
+class TestTally(TypedDict):
+    label: str
+    title: str
+    passed: int
+    total: int
+
+
+class Summary(TypedDict):
+    submitted: int
+    missing: list[str]  # '학번 이름' of every student without a submission
+    scores: list[float]
+    max_score: float
+    statuses: Counter[Status]
+    tests: dict[str, TestTally]  # grade_id -> how many passed
+    failures: dict[str, list[tuple[str, int]]]  # grade_id -> its most frequent failure messages with counts
+    review: list[tuple[str, list[str]]]  # (student, review flags)
+    problems: list[tuple[str, Status, str]]  # (student, status, first line of the reason)
+
+
+def first_line(message: str | None) -> str:
     """The first non-empty line of a failure message ('' when there is none)."""
     return next((line.strip() for line in str(message or "").splitlines() if line.strip()), "")
 
 
-def _ident(item):
-    """'학번 이름' for a roster Student, a result dict or a plain id."""
-    if isinstance(item, dict):
-        return " ".join(filter(None, [item.get("student", ""), item.get("name", "")]))
-    return " ".join(filter(None, [getattr(item, "id", str(item)), getattr(item, "name", "")]))
+def _ident(result: Result) -> str:
+    """'학번 이름' of a result's student."""
+    return " ".join(filter(None, [result.student, result.name]))
 
 
-def summarise(results, missing=()):
-    """The numbers behind the report, as plain data (tests check these)."""
-    submitted = [r for r in results if r.get("status") != "missing"]
-    absent = sorted({_ident(m) for m in missing} | {_ident(r) for r in results if r.get("status") == "missing"})
-    tests, failures = {}, {}
+def summarise(results: Sequence[Result], missing: Iterable[str] = ()) -> Summary:
+    """The numbers behind the report, as plain data (tests check these); `missing`: more '학번 이름' to list."""
+    submitted = [r for r in results if r.status != Status.MISSING]
+    absent = sorted(set(missing) | {_ident(r) for r in results if r.status == Status.MISSING})
+    tests: dict[str, TestTally] = {}
+    failures: dict[str, Counter[str]] = {}
     for result in submitted:
-        for test in result.get("tests", []):
-            entry = tests.setdefault(test["grade_id"], {"label": test.get("label", ""), "title": test.get("title", ""),
-                                                        "passed": 0, "total": 0})
+        for test in result.tests:
+            entry = tests.setdefault(test.grade_id, {"label": test.label, "title": test.title, "passed": 0, "total": 0})
             entry["total"] += 1
-            entry["passed"] += bool(test.get("passed"))
-            if not test.get("passed"):
-                message = first_line(test.get("message")) or "(메시지 없음)"
-                failures.setdefault(test["grade_id"], Counter())[message] += 1
-    scores = [float(r.get("score", 0)) for r in submitted]
+            entry["passed"] += test.passed
+            if not test.passed:
+                message = first_line(test.message) or "(메시지 없음)"
+                failures.setdefault(test.grade_id, Counter())[message] += 1
     return {
-        "submitted": len(submitted), "missing": absent, "scores": scores,
-        "max_score": max((float(r.get("max_score", 0)) for r in results), default=0.0),
-        "statuses": Counter(r.get("status", "") for r in submitted),
+        "submitted": len(submitted), "missing": absent, "scores": [float(r.score) for r in submitted],
+        "max_score": max((float(r.max_score) for r in results), default=0.0),
+        "statuses": Counter(r.status for r in submitted),
         "tests": tests,
         "failures": {gid: failures[gid].most_common(TOP_MESSAGES) for gid in tests if gid in failures},
-        "review": [(_ident(r), list(r["review"])) for r in submitted if r.get("review")],
-        "problems": [(_ident(r), r.get("status", ""), first_line(r.get("reason"))) for r in submitted
-                     if r.get("status") != "ok"],
+        "review": [(_ident(r), list(r.review)) for r in submitted if r.review],
+        "problems": [(_ident(r), r.status, first_line(r.reason)) for r in submitted if r.status != Status.OK],
     }
 
 
-def korean_font():
+def korean_font() -> tuple[str | None, str]:
     """(font file, note): koreanize-matplotlib's font, else an installed CJK font; the note says what happened."""
     import matplotlib
     from matplotlib import font_manager
@@ -84,13 +107,13 @@ def korean_font():
     return path, note
 
 
-def _png(figure):
+def _png(figure: Figure) -> str:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def histogram(scores, max_score):
+def histogram(scores: list[float], max_score: float) -> str:
     """Base64 PNG: how many students got each score."""
     from matplotlib.figure import Figure
 
@@ -104,11 +127,11 @@ def histogram(scores, max_score):
         axes.axvline(mean, color="#c44e52", linestyle="--", label=f"평균 {mean:.1f}점")
         axes.legend()
     axes.set(title="점수 분포 (score histogram)", xlabel="점수", ylabel="학생 수", xlim=(0, top))
-    axes.yaxis.get_major_locator().set_params(integer=True)
+    axes.yaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]  # a MaxNLocator
     return _png(figure)
 
 
-def pass_rates(tests):
+def pass_rates(tests: dict[str, TestTally]) -> str:
     """Base64 PNG: horizontal bars, the share of students passing each test."""
     from matplotlib.figure import Figure
 
@@ -123,7 +146,7 @@ def pass_rates(tests):
     return _png(figure)
 
 
-def _font_face(path, text):
+def _font_face(path: str, text: str) -> str:
     """A CSS @font-face with the font subset to the page's characters, or '' when that fails."""
     try:
         import logging
@@ -153,7 +176,7 @@ img{max-width:100%}.note{color:#9a6700}.empty{color:#666}h2{margin-top:1.6em;bor
 """
 
 
-def _table(header, rows):
+def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     e = html.escape
     head = "".join(f"<th>{e(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td class='n'>{e(str(c))}</td>" if isinstance(c, (int, float))
@@ -161,14 +184,15 @@ def _table(header, rows):
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def _sections(data):
+def _sections(data: Summary) -> dict[str, str]:
     scores, e = data["scores"], html.escape
-    summary = [("제출 (submitted)", data["submitted"]), ("미제출 (missing)", len(data["missing"]))]
+    summary: list[tuple[str, object]] = [("제출 (submitted)", data["submitted"]),
+                                         ("미제출 (missing)", len(data["missing"]))]
     if scores:
         summary += [("평균 (mean)", round(statistics.mean(scores), 2)), ("중앙값 (median)", statistics.median(scores)),
                     ("최저 / 최고 (min / max)", f"{min(scores):g} / {max(scores):g}"),
                     ("만점 (full marks)", sum(s >= data["max_score"] for s in scores))]
-    summary += [(f"상태: {STATUS_KO.get(s, s)} ({s})", n) for s, n in sorted(data["statuses"].items())]
+    summary += [(f"상태: {status.text}", n) for status, n in sorted(data["statuses"].items())]
     tests = [(f"연습 {t['label']}", t["title"], f"{t['passed']} / {t['total']}",
               f"{100 * t['passed'] / t['total']:.0f}%" if t["total"] else "-") for t in data["tests"].values()]
     failures = "".join(
@@ -177,8 +201,7 @@ def _sections(data):
         for gid, counts in data["failures"].items()) or "<p class='empty'>실패한 검사가 없습니다.</p>"
     review = _table(["학생", "확인할 내용"], [(s, "; ".join(flags)) for s, flags in data["review"]]) \
         if data["review"] else "<p class='empty'>없습니다.</p>"
-    problems = _table(["학생", "상태", "이유"], [(who, f"{STATUS_KO.get(status, status)} ({status})", why)
-                                              for who, status, why in data["problems"]]) \
+    problems = _table(["학생", "상태", "이유"], [(who, status.text, why) for who, status, why in data["problems"]]) \
         if data["problems"] else "<p class='empty'>없습니다.</p>"
     missing = "<ul>" + "".join(f"<li>{e(m)}</li>" for m in data["missing"]) + "</ul>" if data["missing"] \
         else "<p class='empty'>모두 제출했습니다.</p>"
@@ -186,7 +209,7 @@ def _sections(data):
             "failures": failures, "review": review, "problems": problems, "missing": missing}
 
 
-def render(results, missing=(), lesson=""):
+def render(results: Sequence[Result], missing: Iterable[str] = (), lesson: str = "") -> str:
     """The report page as HTML text."""
     path, note = korean_font()
     data = summarise(results, missing)
@@ -215,8 +238,9 @@ def render(results, missing=(), lesson=""):
 """
 
 
-def write_class_report(results, out_path, missing=(), lesson=""):
-    """Write the class report page for `results` (result dicts) to `out_path`; returns the path."""
+def write_class_report(results: Sequence[Result], out_path: str | Path, missing: Iterable[str] = (),
+                       lesson: str = "") -> Path:
+    """Write the class report page for `results` to `out_path`; returns the path."""
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     temporary = out_path.with_name(f".{out_path.name}.tmp")

@@ -9,8 +9,11 @@ sends the notebook and the kernel's signed records after every cell, so whatever
 is kept; grader.host.verdicts checks the records.
 """
 
+from __future__ import annotations
+
 import compileall
 import contextlib
+import io
 import json
 import os
 import struct
@@ -21,15 +24,20 @@ import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 # jsonschema (under nbformat) imports the optional IRI checker rfc3987_syntax when installed, and that import alone
 # costs ~2.5-4 s of CPU (python-jsonschema/jsonschema#1392). Notebook validation never uses it (the worker, in
 # grader.run.worker, does the same).
-sys.modules.setdefault("rfc3987_syntax", None)
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 import nbformat  # noqa: E402
 
 from ..run.spec import RunSpec  # noqa: E402
+from .codes import Status  # noqa: E402
+
+if TYPE_CHECKING:
+    from .sandbox import Runner
 
 TRUSTED = "trusted"
 MAX_FRAME_BYTES = 64 << 20  # one message of the worker: the notebook (outputs capped at 10 MB) and the records
@@ -46,14 +54,14 @@ class Limits:
 @dataclass
 class Execution:
     notebook: nbformat.NotebookNode  # executed cells (cells that never ran have no outputs)
-    status: str  # "ok", "timeout" or "crashed"
+    status: Status  # OK, TIMEOUT or CRASHED
     detail: str = ""
     disk_full: bool = False  # the run's writable space (the sandbox's /tmp) was full after some cell
-    records: list = field(default_factory=list)  # [cell index, signed line] from the kernel's audit hook
+    records: list[list[Any]] = field(default_factory=list)  # [cell index, signed line] from the kernel's audit hook
     dropped: int = 0  # record lines the worker did not keep (over its limit)
 
 
-def kernel_files(files):
+def kernel_files(files: dict[str, bytes]) -> dict[str, bytes]:
     """The part of the grader package a run may see: {relative path: bytes} without HOST_ONLY folders."""
     return {path: content for path, content in files.items() if not path.startswith(HOST_ONLY)}
 
@@ -61,11 +69,13 @@ def kernel_files(files):
 class _Results(threading.Thread):
     """Reads the worker's messages; keeps the latest notebook message and the kernel's pid."""
 
-    def __init__(self, fd):
+    def __init__(self, fd: int) -> None:
         super().__init__(daemon=True)
-        self.channel, self.latest, self.kernel_pid = os.fdopen(fd, "rb"), {}, None
+        self.channel = os.fdopen(fd, "rb")
+        self.latest: dict[str, Any] = {}
+        self.kernel_pid: int | None = None
 
-    def run(self):
+    def run(self) -> None:
         with self.channel:
             while (head := self.channel.read(8)) and len(head) == 8:
                 size = struct.unpack(">Q", head)[0]
@@ -83,20 +93,21 @@ class _Results(threading.Thread):
 class _Tail(threading.Thread):
     """Drains the worker's stdout and stderr (and whatever inherited them), keeping the last bytes."""
 
-    def __init__(self, stream, size=2000):
+    def __init__(self, stream: io.BufferedReader, size: int = 2000) -> None:
         super().__init__(daemon=True)
-        self.stream, self.chunks = stream, deque(maxlen=max(1, size // 512))
+        self.stream = stream
+        self.chunks: deque[bytes] = deque(maxlen=max(1, size // 512))
 
-    def run(self):
+    def run(self) -> None:
         with contextlib.suppress(OSError, ValueError):
             while chunk := self.stream.read1(4096):
                 self.chunks.append(chunk)
 
-    def text(self, size=600):
+    def text(self, size: int = 600) -> str:
         return b"".join(self.chunks)[-size:].decode("utf-8", "replace").strip()
 
 
-def write_private_copy(files, folder):
+def write_private_copy(files: dict[str, bytes], folder: str | Path) -> None:
     """Write the trusted grader files {relative path: bytes} as folder/trusted/grader/..."""
     for relative, content in files.items():
         path = Path(folder) / TRUSTED / "grader" / relative
@@ -106,14 +117,14 @@ def write_private_copy(files, folder):
     compileall.compile_dir(Path(folder) / TRUSTED, quiet=2)
 
 
-def copy_changed(files, folder):
+def copy_changed(files: dict[str, bytes], folder: str | Path) -> list[str]:
     """Relative paths of the private copy that the run changed or deleted."""
     root = Path(folder) / TRUSTED / "grader"
     return sorted(relative for relative, content in files.items()
                   if not (root / relative).is_file() or (root / relative).read_bytes() != content)
 
 
-def _key_pipe(key):
+def _key_pipe(key: bytes) -> int:
     """The read end of a pipe that holds `key` (the kernel reads it; nobody writes to it again)."""
     read_end, write_end = os.pipe()
     os.write(write_end, key)
@@ -121,7 +132,8 @@ def _key_pipe(key):
     return read_end
 
 
-def run_isolated(nb, folder, limits, files, key, runner=None):
+def run_isolated(nb: nbformat.NotebookNode, folder: str | Path, limits: Limits, files: dict[str, bytes], key: bytes,
+                 runner: Runner | None = None) -> Execution:
     """Execute `nb` in a fresh worker started by `runner` (grader.host.sandbox) from `folder` (the run's inputs),
     with `grader` imported from a private copy of `files` {path: bytes} and the run's `key` in a pipe."""
     from .sandbox import NoSandbox
@@ -134,11 +146,12 @@ def run_isolated(nb, folder, limits, files, key, runner=None):
     read_end, write_end = os.pipe()
     key_end = _key_pipe(key)
     spec = RunSpec(result_fd=write_end, key_fd=key_end, run_token=token, cell_timeout=limits.cell_timeout,
-                   memory_mb=limits.memory_mb, processes=getattr(runner, "processes", 0),
+                   memory_mb=limits.memory_mb, processes=runner.processes,
                    kernel_env={"MPLBACKEND": "Agg", "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
                                **runner.kernel_env()})
     command = [sys.executable, "-m", "grader.run.worker", str(spec.save(folder))]
-    status, detail = None, ""
+    status: Status | None = None
+    detail = ""
     try:
         worker = runner.start(command, folder, {"PYTHONPATH": str(folder / TRUSTED), "PYTHONUNBUFFERED": "1"},
                               [write_end, key_end], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -146,13 +159,13 @@ def run_isolated(nb, folder, limits, files, key, runner=None):
     finally:
         os.close(write_end)
         os.close(key_end)
-    results, log = _Results(read_end), _Tail(worker.stdout)
+    results, log = _Results(read_end), _Tail(cast(io.BufferedReader, worker.stdout))  # stdout=PIPE: a buffered reader
     results.start()
     log.start()
     try:
         worker.wait(timeout=limits.notebook_timeout)
     except subprocess.TimeoutExpired:
-        status = "timeout"
+        status = Status.TIMEOUT
         detail = f"노트북 전체 실행 시간 제한 {limits.notebook_timeout}초를 넘었습니다."
     finally:
         runner.kill(worker, token, results.kernel_pid)
@@ -162,8 +175,8 @@ def run_isolated(nb, folder, limits, files, key, runner=None):
     latest = dict(results.latest)
     tail = log.text() or "실행 프로세스가 비정상 종료되었습니다 (worker died)."
     if not latest:
-        return Execution(nb, status or "crashed", detail or tail)
-    status = status or latest.get("status", "crashed")
-    detail = detail or latest.get("detail", "") or ("" if status == "ok" else tail)
+        return Execution(nb, status or Status.CRASHED, detail or tail)
+    status = status or (Status.OK if latest.get("status") == Status.OK else Status.CRASHED)
+    detail = detail or str(latest.get("detail", "")) or ("" if status == Status.OK else tail)
     return Execution(nbformat.from_dict(latest["notebook"]), status, detail, bool(latest.get("disk_full")),
                      list(latest.get("records", [])), int(latest.get("dropped", 0)))

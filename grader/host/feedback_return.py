@@ -23,7 +23,8 @@ from .csv_files import encode_csv
 from .intake.names import UNSAFE_CHARACTERS
 from .intake.roster import Student
 from .lms_export import ExportError, LmsFormat, Problem, ProblemKind, write_problems
-from .results import Status, read_results
+from .codes import Status
+from .results import read_results
 
 MAPPING_NAME = "feedback_files.csv"
 
@@ -56,10 +57,10 @@ def _pages(fmt: LmsFormat, folder: Path, roster: list[Student] | None) -> tuple[
     problems: list[Problem] = []
     used: set[str] = set()
     for result in read_results(folder):
-        student = known.get(result["student"]) or Student(result["student"], result.get("name", ""))
+        student = known.get(result.student) or Student(result.student, result.name)
         who = f"{student.id} {student.name}".strip()
-        page = folder / f"{result['student']}.html"
-        if result.get("status") == Status.MISSING.value:
+        page = folder / f"{result.student}.html"
+        if result.status == Status.MISSING:
             problems.append(Problem(ProblemKind.NOT_SUBMITTED, who))
             continue
         if not page.is_file():
@@ -69,7 +70,7 @@ def _pages(fmt: LmsFormat, folder: Path, roster: list[Student] | None) -> tuple[
             problems.append(Problem(ProblemKind.NO_IDENTIFIER, who,
                                     "명단의 LMS_ID에 Moodle 참가자 번호(숫자)가 있어야 합니다 (participant id)"))
             continue
-        path = f"{moodle_folder(student) if fmt is LmsFormat.MOODLE else student.id}/{result['lesson']}_feedback.html"
+        path = f"{moodle_folder(student) if fmt is LmsFormat.MOODLE else student.id}/{result.lesson}_feedback.html"
         if path in used:
             problems.append(Problem(ProblemKind.AMBIGUOUS, who, f"같은 파일 이름 (same file name) {path}"))
             continue

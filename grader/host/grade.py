@@ -4,39 +4,52 @@ The pipeline: `grader.host.intake` finds the files and names the students (roste
 `grader.host.sharding` says which students this machine grades;
 `grader.host.match` assembles the solution notebook with the student's answers; `grader.host.execute` runs it
 in a sandbox (`grader.host.sandbox`); `grader.host.scoring` turns the executed notebook into test results;
-`grader.host.report` and `grader.host.class_report` write them. The result schema lives in `grader.host.results`.
+`grader.host.report` and `grader.host.class_report` write them. The result schema lives in `grader.host.results`,
+its codes in `grader.host.codes`.
 """
 
+from __future__ import annotations
+
 import hashlib
+import logging
 import tempfile
 import traceback
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 
 from ..run.seal import new_key
 from . import class_report, report, suspicious
+from .codes import ReviewCode, Status
 from .execute import Limits, copy_changed, kernel_files, run_isolated
 from .intake.submissions import gather, write_problems_csv
 from .match import assemble
 from .notebook import NotebookError, answer_of, is_exercise, is_test, points, read_notebook
-from .recognise import load_course_markers, recognise
+from .recognise import Marks, load_course_markers, recognise
 from .redact import Redactor
 from .release import student_notebook
-from .results import Result, Status, read_result
+from .results import Flag, Result, read_result, read_results
 from .review import evidence_flags, hint_flags
-from .sandbox import NoSandbox, resolve
+from .sandbox import NoSandbox, Runner, resolve
 from .scoring import failed_tests, match_notes, score, status_reason
 from .sealing import hidden_sources, seal_tests, unsealed
 from .sharding import in_shard
 from .verdicts import read_records
 
+if TYPE_CHECKING:
+    from .course import Course, Lesson
+    from .intake.roster import Student
+    from .intake.submissions import Intake, Submission
+
 PACKAGE = Path(__file__).resolve().parents[1]  # the whole grader package, in-kernel side included
+log = logging.getLogger(__name__)
 
 
-def package_files():
+def package_files() -> dict[str, bytes]:
     """{relative path: bytes} of the grader package's Python files, as they are now."""
     return {str(p.relative_to(PACKAGE)): p.read_bytes() for p in sorted(PACKAGE.rglob("*.py"))}
 
@@ -48,14 +61,14 @@ class Assignment:
     solution: nbformat.NotebookNode
     released: nbformat.NotebookNode
     limits: Limits
-    grader_files: dict  # trusted snapshot of the grader package {relative path: bytes}
-    hidden: dict  # the lesson's grader.hidden sources {module name: source}, sealed into every test cell
+    grader_files: dict[str, bytes]  # trusted snapshot of the grader package {relative path: bytes}
+    hidden: dict[str, str]  # the lesson's grader.hidden sources {module name: source}, sealed into every test cell
     version: str  # hash of the solution and the grader code: part of every fingerprint
-    course_markers: dict  # {lesson name: its exercise marks}, to recognise other lessons' notebooks
+    course_markers: dict[str, Marks]  # {lesson name: its exercise marks}, to recognise other lessons' notebooks
     redactor: Redactor  # bounds feedback and removes the lesson's answers and hidden-test code from it
 
     @classmethod
-    def load(cls, course, lesson, limits):
+    def load(cls, course: Course, lesson: Lesson, limits: Limits) -> Assignment:
         path = course.solution_path(lesson)
         solution = nbformat.read(path, as_version=4)
         released = student_notebook(solution, course, lesson)
@@ -73,33 +86,34 @@ class Assignment:
         return cls(lesson.name, solution, released, limits, files, hidden, digest.hexdigest(),
                    load_course_markers(course), Redactor(secrets, public))
 
-    def max_score(self):
+    def max_score(self) -> float:
         return sum(points(cell) for cell in self.solution.cells if is_test(cell))
 
 
-def fingerprint(submission, assignment):
+def fingerprint(submission: Submission, assignment: Assignment) -> str:
     """Changes when the submission, the solution, the grader code or the limits change."""
     digest = hashlib.sha256(assignment.version.encode())
     digest.update(submission.data)
     return digest.hexdigest()
 
 
-def _result(submission, assignment, status, runner):
+def _result(submission: Submission, assignment: Assignment, status: Status, runner: Runner) -> Result:
     return Result(submission.student, assignment.lesson, Path(submission.origin).name, "", status,
                   max_score=assignment.max_score(), sha256=submission.sha256, sandbox=runner.name,
                   name=submission.name or "")
 
 
-def grade_submission(submission, assignment, notebook_dir, runner=None):
+def grade_submission(submission: Submission, assignment: Assignment, notebook_dir: Path,
+                     runner: Runner | None = None) -> Result:
     """Grade one intake Submission. Every failure becomes a Result with a reason; nothing is raised."""
     runner = runner or NoSandbox()
-    result = _result(submission, assignment, Status.ERROR.value, runner)
+    result = _result(submission, assignment, Status.ERROR, runner)
     try:
         result.fingerprint = fingerprint(submission, assignment)
         notebook = read_notebook(submission.data)
         foreign = recognise(notebook, assignment.lesson, assignment.course_markers)
         if foreign:
-            result.status, result.reason = Status.NOT_LESSON.value, foreign
+            result.status, result.reason = Status.NOT_LESSON, foreign
             result.tests = failed_tests(assignment.solution, foreign)
             return result
         assembly = assemble(assignment.solution, assignment.released, notebook)
@@ -119,38 +133,38 @@ def grade_submission(submission, assignment, notebook_dir, runner=None):
         result.status = execution.status
         result.reason = status_reason(execution)
         result.notes = match_notes(assembly)
-        result.review = (evidence_flags(run, executed, execution.status)
-                         + hint_flags(suspicious.flags(assembly.student_sources)))
+        result.add_review(*evidence_flags(run, executed, execution.status),
+                          *hint_flags(suspicious.hints(assembly.student_sources)))
         if execution.disk_full:
-            result.review.append("쓰기 공간이 가득 참 (disk limit reached)")
+            result.add_review(Flag.of(ReviewCode.DISK_FULL))
         if checkout_changed:  # another run in parallel (or the instructor) may have done it: review, not zero
-            result.review.append("채점 중 grader 파일 변경 (grader checkout changed): " + ", ".join(checkout_changed))
+            result.add_review(Flag.of(ReviewCode.CHECKOUT_CHANGED, ", ".join(checkout_changed)))
         if result.review:
             result.notes.append("강사 확인 필요 (review): " + ", ".join(result.review))
         if tampered:
-            result.status, result.score = Status.TAMPERED.value, 0.0
-            result.reason = ("채점 코드를 수정해 0점 처리했습니다 (grader files modified): "
-                             + ", ".join(tampered))
+            result.status, result.score = Status.TAMPERED, 0.0
+            result.reason = f"{Status.TAMPERED.reason}: " + ", ".join(tampered)
         report.write_notebook(executed, notebook_dir / f"{submission.student}.ipynb")
     except NotebookError as error:
-        result.status, result.reason = Status.INVALID.value, str(error)
+        result.status, result.reason = Status.INVALID, str(error)
         result.tests = failed_tests(assignment.solution, f"제출 파일을 노트북으로 읽을 수 없습니다: {error}")
     except Exception as error:  # a grader bug must not stop the batch either
-        result.status = Status.ERROR.value
-        result.reason = f"채점기 내부 오류 (internal error): {type(error).__name__}: {error}"
+        result.status = Status.ERROR
+        result.reason = f"{Status.ERROR.reason}: {type(error).__name__}: {error}"
         result.notes.append(traceback.format_exc(limit=5))
+        log.debug(f"{submission.student}: 채점기 오류 (grader error)", exc_info=True)
     return assignment.redactor.clean_result(result)
 
 
-def missing_result(student, assignment):
+def missing_result(student: Student, assignment: Assignment) -> Result:
     """The row of a roster student who handed in nothing: 미제출, 0 points."""
-    reason = "미제출 (no submission)"
-    return Result(student.id, assignment.lesson, "", "", Status.MISSING.value, reason,
+    reason = Status.MISSING.reason
+    return Result(student.id, assignment.lesson, "", "", Status.MISSING, reason,
                   max_score=assignment.max_score(), tests=failed_tests(assignment.solution, reason),
                   name=student.name)
 
 
-def _changed_on_disk(submission):
+def _changed_on_disk(submission: Submission) -> bool:
     """Whether a plain submission file differs now from the bytes the intake read (zip entries: never)."""
     path = Path(submission.origin)
     try:
@@ -159,8 +173,10 @@ def _changed_on_disk(submission):
         return True
 
 
-def grade_batch(paths, assignment, out, jobs=2, force=False, progress=True, shard=(1, 1), sandbox=None,
-                roster=None):
+def grade_batch(paths: Iterable[str | Path], assignment: Assignment, out: str | Path, jobs: int = 2,
+                force: bool = False, progress: bool = True, shard: tuple[int, int] = (1, 1),
+                sandbox: Runner | str | None = None,
+                roster: list[Student] | None = None) -> tuple[list[Result], int, Intake]:
     """Grade the submissions under `paths` (files, folders, LMS zips), or only shard (k, n) of them, into `out`.
 
     Unchanged submissions are skipped. `roster`: students from grader.host.intake.roster.read_roster (then ids are 학번,
@@ -171,32 +187,36 @@ def grade_batch(paths, assignment, out, jobs=2, force=False, progress=True, shar
     """
     from tqdm import tqdm
 
-    runner = sandbox if hasattr(sandbox, "start") else resolve(sandbox)
+    runner = resolve(sandbox) if sandbox is None or isinstance(sandbox, str) else sandbox
     out = Path(out)
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
     intake = gather(paths, assignment.lesson, roster)
-    todo, results = [], []
+    todo: list[Submission] = []
+    results: list[Result] = []
     for submission in intake.submissions:
         if not in_shard(submission.student, shard):
             continue
         previous = read_result(out / f"{submission.student}.json")
-        if (not force and previous and previous.get("fingerprint") == fingerprint(submission, assignment)
-                and previous.get("status") != Status.ERROR.value and previous.get("sandbox") == runner.name):
-            results.append(Result.from_dict(previous))
+        if (not force and previous and previous.fingerprint == fingerprint(submission, assignment)
+                and previous.status != Status.ERROR and previous.sandbox == runner.name):
+            log.debug(f"{submission.student}: 이전 결과 재사용 (reused, unchanged)")
+            results.append(previous)
         else:
             todo.append(submission)
     skipped = len(results)
+    log.debug(f"샌드박스 (sandbox): {runner.name}; 채점할 제출물 (to grade): {len(todo)}")
     if todo:
         runner.prepare(assignment.solution)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(grade_submission, submission, assignment, out / "notebooks", runner): submission
-                   for submission in todo}
+        futures: dict[Future[Result], Submission] = {
+            pool.submit(grade_submission, submission, assignment, out / "notebooks", runner): submission
+            for submission in todo}
         for future in tqdm(as_completed(futures), total=len(futures), disable=not progress,
                            desc="채점 (grading)", unit="명"):
             result = future.result()
             if _changed_on_disk(futures[future]):  # grading used the bytes read first; say so
-                result.review.append("채점 중 제출 파일이 바뀜 (submission file changed during grading; "
-                                     "graded as first read)")
+                result.add_review(Flag.of(ReviewCode.SUBMISSION_CHANGED))
+            log.debug(f"{result.student}: {result.status} {result.score:g}/{result.max_score:g}")
             report.write_student(result, out)
             results.append(result)
     results += [missing_result(student, assignment) for student in intake.missing if in_shard(student.id, shard)]
@@ -204,6 +224,5 @@ def grade_batch(paths, assignment, out, jobs=2, force=False, progress=True, shar
         report.write_student(result, out)
     write_problems_csv(intake, out / "intake.csv")
     report.write_grades(out)
-    class_report.write_class_report(report.read_results(out), out / "report.html",
-                                    lesson=assignment.lesson)
+    class_report.write_class_report(read_results(out), out / "report.html", lesson=assignment.lesson)
     return results, skipped, intake

@@ -27,13 +27,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from .course import Course
 from .csv_files import EXCEL_ENCODING, CsvForm, decode_text, text_encoding, write_csv
 from .gradebook import Gradebook, build
+from .codes import Status
 from .intake.roster import Student, contains_token
-from .results import STATUS_KO, Status
+from .results import Result
 
 
 class LmsFormat(str, Enum):
@@ -142,24 +143,24 @@ def class_students(book: Gradebook, roster: list[Student] | None) -> list[Studen
 
 def _score(book: Gradebook, student: str, lesson: str, percent: bool) -> float:
     result = book.results.get((student, lesson))
-    points = float(result["score"]) if result else 0.0
+    points = float(result.score) if result else 0.0
     if not percent:
         return points
     possible = book.max_scores.get(lesson, 0.0)
     return 100 * points / possible if possible else 0.0
 
 
-def feedback_line(result: dict[str, Any] | None) -> str:
+def feedback_line(result: Result | None) -> str:
     """One line of Korean feedback for an LMS comment: score, status, tests passed, exercises to revisit."""
-    if result is None or result.get("status") == Status.MISSING.value:
+    if result is None or result.status == Status.MISSING:
         return "미제출 (0점)"
-    parts = [f"{number_text(float(result['score']))}/{number_text(float(result['max_score']))}점"]
-    if result["status"] != Status.OK.value:
-        parts.append(STATUS_KO.get(result["status"], result["status"]))
-    tests = result.get("tests", [])
+    parts = [f"{number_text(float(result.score))}/{number_text(float(result.max_score))}점"]
+    if result.status != Status.OK:
+        parts.append(result.status.label)
+    tests = result.tests
     if tests:
-        parts.append(f"통과 {sum(bool(t['passed']) for t in tests)}/{len(tests)}")
-    failed = [t["label"] for t in tests if not t["passed"]]
+        parts.append(f"통과 {sum(t.passed for t in tests)}/{len(tests)}")
+    failed = [t.label for t in tests if not t.passed]
     if failed:
         parts.append("다시 볼 연습: " + ", ".join(failed))
     return " · ".join(parts)

@@ -21,6 +21,7 @@ import argparse
 import ast
 import dataclasses
 import json
+import logging
 import re
 import sys
 from collections.abc import Iterator
@@ -34,6 +35,8 @@ from .. import __version__
 from .course import Course
 from .notebook import answer_of, is_exercise, structure_problems
 from .release import student_notebook
+
+log = logging.getLogger(__name__)
 
 MANIFEST = ".grader-publish.json"
 PUBLIC_PACKAGE = "checks"
@@ -297,10 +300,10 @@ def command(args: argparse.Namespace) -> int:
     try:
         result = publish(load_course(args.course), args.out, args.repository, args.branch)
     except PublishError as error:
-        print(f"오류 (error): {error}", file=sys.stderr)
+        log.error(f"오류 (error): {error}")
         return 2
-    print(f"학생용 저장소 파일 {len(result.written)}개를 {result.out_dir}에 썼습니다 "
-          f"(published {len(result.written)} files); 배지·설정 셀: {result.repository}@{result.branch}")
+    log.info(f"학생용 저장소 파일 {len(result.written)}개를 {result.out_dir}에 썼습니다 "
+             f"(published {len(result.written)} files); 배지·설정 셀: {result.repository}@{result.branch}")
     for name in result.removed:
-        print(f"  - 지움 (removed, no longer published): {name}")
+        log.info(f"  - 지움 (removed, no longer published): {name}")
     return 0

@@ -1,8 +1,10 @@
 """Grading outputs: grades.csv (UTF-8 with BOM), one JSON and one Korean HTML page per student.
 
 Every write is atomic (temporary file + rename), and grades.csv is rebuilt from all JSON
-results in the folder, so results from earlier runs are never lost.
+results in the folder, so results from earlier runs are never lost. Host side: runs in the instructor's process.
 """
+
+from __future__ import annotations
 
 import csv
 import html
@@ -12,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 
-from .results import STATUS_KO, read_results
+from .results import Result, read_results
 
 CSV_COLUMNS = ["student", "name", "lesson", "score", "max_score", "status", "reason", "review", "file", "sandbox",
                "sha256"]
@@ -26,30 +28,29 @@ def write_atomic(path: str | Path, text: str, encoding: str = "utf-8") -> None:
     os.replace(temporary, path)
 
 
-def write_notebook(nb, path):
+def write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, nbformat.writes(nb))
 
 
-def write_student(result, out):
+def write_student(result: Result, out: Path) -> None:
     write_atomic(Path(out) / f"{result.student}.json", result.to_json())
-    write_atomic(Path(out) / f"{result.student}.html", feedback_html(result.to_dict()))
+    write_atomic(Path(out) / f"{result.student}.html", feedback_html(result))
 
 
-def _number(value):
+def _number(value: float) -> str:
     return f"{value:g}"
 
 
-def write_grades(out):
+def write_grades(out: str | Path) -> int:
     """grades.csv from every <student>.json in `out`, sorted by student."""
     rows = read_results(out)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, CSV_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
-    for data in sorted(rows, key=lambda d: d["student"]):
-        writer.writerow({**data, "score": _number(data["score"]),
-                         "max_score": _number(data["max_score"]),
-                         "review": "; ".join(data.get("review", []))})
+    for result in sorted(rows, key=lambda r: r.student):
+        writer.writerow({**result.to_dict(), "score": _number(result.score),
+                         "max_score": _number(result.max_score), "review": "; ".join(result.review)})
     write_atomic(Path(out) / "grades.csv", buffer.getvalue(), encoding="utf-8-sig")
     return len(rows)
 
@@ -65,25 +66,24 @@ pre{white-space:pre-wrap;background:#f6f8fa;padding:.6em;border-radius:4px;margi
 """
 
 
-def feedback_html(data):
+def feedback_html(result: Result) -> str:
     """A Korean feedback page: score, each test passed or failed with its message and hint."""
     e = html.escape
     rows = []
-    for test in data["tests"]:
-        mark = '<span class="ok">✅ 통과</span>' if test["passed"] else '<span class="fail">❌ 실패</span>'
-        message = f"<pre>{e(test['message'])}</pre>" if test["message"] else ""
-        rows.append(f"<tr><td>연습 {e(test['label'])}</td><td>{e(test['title'])}{message}</td>"
-                    f"<td>{mark}</td><td>{_number(test['points'])} / "
-                    f"{_number(test['max_points'])}</td></tr>")
-    notes = "".join(f"<li>{e(note)}</li>" for note in data["notes"])
-    reason = f"<p><strong>상태:</strong> {e(data['reason'])}</p>" if data["reason"] else ""
-    status = STATUS_KO.get(data["status"], data["status"])
+    for test in result.tests:
+        mark = '<span class="ok">✅ 통과</span>' if test.passed else '<span class="fail">❌ 실패</span>'
+        message = f"<pre>{e(test.message)}</pre>" if test.message else ""
+        rows.append(f"<tr><td>연습 {e(test.label)}</td><td>{e(test.title)}{message}</td>"
+                    f"<td>{mark}</td><td>{_number(test.points)} / "
+                    f"{_number(test.max_points)}</td></tr>")
+    notes = "".join(f"<li>{e(note)}</li>" for note in result.notes)
+    reason = f"<p><strong>상태:</strong> {e(result.reason)}</p>" if result.reason else ""
     return f"""<!DOCTYPE html>
-<html lang="ko"><head><meta charset="utf-8"><title>{e(data['student'])} — {e(data['lesson'])}</title>
+<html lang="ko"><head><meta charset="utf-8"><title>{e(result.student)} — {e(result.lesson)}</title>
 <style>{_STYLE}</style></head><body>
-<h1>채점 결과: {e(data['lesson'])}</h1>
-<p>학생: <strong>{e(data['student'])}</strong> · 제출 파일: {e(data['file'])} · 상태: {e(status)}</p>
-<p class="score">{_number(data['score'])} / {_number(data['max_score'])}점</p>
+<h1>채점 결과: {e(result.lesson)}</h1>
+<p>학생: <strong>{e(result.student)}</strong> · 제출 파일: {e(result.file)} · 상태: {e(result.status.label)}</p>
+<p class="score">{_number(result.score)} / {_number(result.max_score)}점</p>
 {reason}
 <table><tr><th>연습</th><th>내용과 피드백</th><th>결과</th><th>점수</th></tr>
 {''.join(rows)}</table>

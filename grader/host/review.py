@@ -1,99 +1,113 @@
 """Review flags for the instructor, from what the run's code did (the audit hook's evidence), not how it looks.
 
-Each flag names what happened, with the English term, where (the exercise's answer cell, a cell the student
-added, a test while it ran) and the evidence itself: "연습 1-2: grader 내부 모듈 import (imported grader
-internals) — grader.hidden.answers.lesson01". Text patterns of the student's code (grader.host.suspicious) are
-added after them, marked as hints.
+Host side. Each flag has a code (grader.host.codes.ReviewCode) and a line that names what happened, where (the
+exercise's answer cell, a cell the student added, a test while it ran) and the evidence itself: "연습 1-2 답 셀
+(answer cell): grader 내부 모듈 import (imported grader internals) — grader.hidden.answers.lesson01". Text
+patterns of the student's code (grader.host.suspicious) are added after them, marked as hints.
 """
 
-from .notebook import is_test, marker
-from .verdicts import Evidence
+from __future__ import annotations
 
-LABELS = {
-    "file": "채점 입력·채점 코드 파일 열기 (opened the run's inputs or grader files)",
-    "import": "grader 내부 모듈 import (imported grader internals)",
-    "compile": "문자열을 코드로 실행 (compiled code from text)",
-    "patched": "라이브러리 함수 교체 (replaced library functions)",
-    "network": "네트워크 사용 시도 (network access)",
-    "thread": "검사 중 학생 스레드 실행 (student threads running during a test)",
-    "tampered": "채점 코드 흉내 (imitated the grader's code)",
-    "forged": "위조된 채점 기록 (forged grading records)",
-    "late_verdict": "제 검사 밖에서 온 결과 (verdict outside its test)",
-    "missing_verdict": "검사 결과 없음 (a test that ran reported no verdict)",
-    "not_installed": "채점 준비 셀이 끝나지 않음 (the run's audit hook was never installed)",
+from typing import Any
+
+from nbformat import NotebookNode
+
+from .codes import ReviewCode, Status
+from .notebook import is_test, marker
+from .results import Flag
+from .verdicts import Evidence, RunReport
+
+EVIDENCE = {  # the audit hook's kinds of evidence (grader.run.hook) and the host's own
+    "file": ReviewCode.FILE,
+    "import": ReviewCode.IMPORT,
+    "compile": ReviewCode.COMPILE,
+    "patched": ReviewCode.PATCHED,
+    "network": ReviewCode.NETWORK,
+    "thread": ReviewCode.THREAD,
+    "tampered": ReviewCode.TAMPERED,
+    "forged": ReviewCode.FORGED,
+    "late_verdict": ReviewCode.LATE_VERDICT,
+    "missing_verdict": ReviewCode.MISSING_VERDICT,
+    "not_installed": ReviewCode.NOT_INSTALLED,
 }
-REFUSED = {
-    "process": "프로세스·신호 차단 (process or signal blocked)",
-    "ctypes": "ctypes 차단 (ctypes blocked)",
-    "introspection": "gc·추적·스레드 프레임 접근 차단 (introspection or tracing blocked)",
-    "frames": "검사 중 프레임 접근 차단 (frame access during a test blocked)",
-    "patch": "라이브러리 속성 교체 차단 (library patch blocked)",
-    "memory": "프로세스 메모리 읽기 차단 (reading process memory blocked)",
-    "audit": "감사 훅 추가 차단 (audit hook blocked)",
-    "compile": "예약된 이름으로 코드 컴파일 차단 (compile under a reserved name blocked)",
+REFUSED = {  # what the audit hook refused: the first detail of a "refused" record
+    "process": ReviewCode.BLOCKED_PROCESS,
+    "ctypes": ReviewCode.BLOCKED_CTYPES,
+    "introspection": ReviewCode.BLOCKED_INTROSPECTION,
+    "frames": ReviewCode.BLOCKED_FRAMES,
+    "patch": ReviewCode.BLOCKED_PATCH,
+    "memory": ReviewCode.BLOCKED_MEMORY,
+    "audit": ReviewCode.BLOCKED_AUDIT,
+    "compile": ReviewCode.BLOCKED_COMPILE,
 }
 MAX_FLAGS = 12
 DETAIL_CHARS = 120
 
 
-def where(executed, index):
+def where(executed: NotebookNode, index: int) -> str:
     """Which cell `index` of the executed graded notebook is, in the instructor's words."""
     if not 0 <= index < len(executed.cells):
         return "실행 전체 (whole run)"
     cell = executed.cells[index]
     role = cell.get("metadata", {}).get("grader", {})
     if role.get("role") == "answer":
-        return f"연습 {role.get('label')} 답 셀"
+        return f"연습 {role.get('label')} 답 셀 (answer cell)"
     if role.get("role") == "extra":
-        return f"학생이 추가한 셀 ({index}번째 셀)"
+        return f"학생이 추가한 셀 ({index}번째 셀, added cell)"
+    mark = marker(cell)
     if is_test(cell):
-        return f"검사 {marker(cell)[1] if marker(cell) else '?'} 실행 중"
-    return f"주어진 셀 ({index}번째 셀)"
+        return f"검사 {mark.label if mark else '?'} 실행 중 (during the test)"
+    return f"주어진 셀 ({index}번째 셀, given cell)"
 
 
-def _detail(item):
-    parts = item.detail[1:] if item.kind == "refused" else item.detail
+def _detail(item: Evidence) -> str:
+    parts: tuple[Any, ...] = item.detail[1:] if item.kind == "refused" else item.detail
+    if item.kind not in EVIDENCE and item.kind != "refused":
+        parts = (item.kind, *parts)
     text = ", ".join(str(part) for part in parts if part is not None and type(part) is not bool and part != "")
     if item.kind == "compile" and len(item.detail) > 1 and item.detail[1] is True:
         text += " — 파일을 읽은 뒤 (after reading a file)"
     return text if len(text) <= DETAIL_CHARS else text[:DETAIL_CHARS] + "…"
 
 
-def _label(item):
+def _code(item: Evidence) -> ReviewCode:
     if item.kind == "refused":
-        return REFUSED.get(str(item.detail[0]) if item.detail else "", "차단됨 (blocked)")
-    return LABELS.get(item.kind, f"기타 증거 (evidence: {item.kind})")
+        return REFUSED.get(str(item.detail[0]) if item.detail else "", ReviewCode.BLOCKED)
+    return EVIDENCE.get(item.kind, ReviewCode.OTHER_EVIDENCE)
 
 
-def evidence_flags(report, executed, status):
+def evidence_flags(report: RunReport, executed: NotebookNode, status: Status) -> list[Flag]:
     """One flag per kind of evidence and cell (up to three details), cells with the very same evidence merged."""
     items = list(report.evidence)
-    if status == "ok" and not report.installed:
+    if status == Status.OK and not report.installed:
         items.append(Evidence(0, "not_installed"))
     ran_tests = [i for i, c in enumerate(executed.cells) if is_test(c) and c.get("execution_count") is not None]
     items += [Evidence(i, "missing_verdict") for i in ran_tests
-              if i not in report.verdicts and status == "ok" and not _interrupted(executed.cells[i])]
-    details = {}  # (label, cell) -> the details seen there, in order
+              if i not in report.verdicts and status == Status.OK and not _interrupted(executed.cells[i])]
+    details: dict[tuple[ReviewCode, int], list[str]] = {}  # (code, cell) -> the details seen there, in order
     for item in items:
-        details.setdefault((_label(item), item.cell), []).append(_detail(item))
-    places = {}  # (label, details) -> the cells where exactly that happened
-    for (label, cell), seen in details.items():
+        details.setdefault((_code(item), item.cell), []).append(_detail(item))
+    places: dict[tuple[ReviewCode, str], list[int]] = {}  # (code, details) -> the cells where exactly that happened
+    for (code, cell), seen in details.items():
         distinct = list(dict.fromkeys(detail for detail in seen if detail))
         text = ", ".join(distinct[:3]) + (f" 외 {len(distinct) - 3}개 ({len(distinct) - 3} more)"
                                           if len(distinct) > 3 else "")
-        places.setdefault((label, text), []).append(cell)
+        places.setdefault((code, text), []).append(cell)
     flags = []
-    for (label, text), cells in places.items():
+    for (code, text), cells in places.items():
         again = f" (외 {len(cells) - 1}곳, {len(cells) - 1} more)" if len(cells) > 1 else ""
-        flags.append(f"{where(executed, cells[0])}{again}: {label}" + (f" — {text}" if text else ""))
-    return flags[:MAX_FLAGS] + ([f"… 외 {len(flags) - MAX_FLAGS}건 (more)"] if len(flags) > MAX_FLAGS else [])
+        flags.append(Flag(code, f"{where(executed, cells[0])}{again}: {code.text}" + (f" — {text}" if text else "")))
+    if len(flags) > MAX_FLAGS:
+        more = ReviewCode.MORE
+        return flags[:MAX_FLAGS] + [Flag(more, f"… {more.text}: {len(flags) - MAX_FLAGS}건")]
+    return flags
 
 
-def _interrupted(cell):
+def _interrupted(cell: NotebookNode) -> bool:
     return any(o.get("ename") in ("KeyboardInterrupt", "MemoryError") for o in cell.get("outputs", [])
                if o.get("output_type") == "error")
 
 
-def hint_flags(hints):
-    """The text-pattern labels of grader.host.suspicious, marked as hints."""
-    return [f"힌트(코드 모양, text pattern): {hint}" for hint in hints]
+def hint_flags(hints: list[ReviewCode]) -> list[Flag]:
+    """The text-pattern hints of grader.host.suspicious as flags, marked as hints."""
+    return [Flag(hint, f"힌트(코드 모양, text pattern): {hint.text}") for hint in hints]

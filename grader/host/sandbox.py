@@ -14,13 +14,16 @@ later kills every process of that run. Two runners exist:
   the instructor's home and the checkout are not there at all. When the run ends its PID namespace
   goes, and every process in it with it.
 
-A container runner (Docker/Podman) would be a third class with the same three methods.
+A container runner (Docker/Podman) would be a third class with the same methods (the `Runner` protocol).
 """
+
+from __future__ import annotations
 
 import contextlib
 import fcntl
 import functools
 import json
+import logging
 import os
 import re
 import shutil
@@ -29,7 +32,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any, Protocol
+
+from nbformat import NotebookNode
+
+from .codes import SandboxProblem
 
 ENVIRONMENT_VARIABLE = "GRADER_SANDBOX"  # "bwrap" makes the default ("auto") insist on the sandbox
 CHOICES = ("auto", "bwrap", "none")
@@ -43,20 +52,47 @@ WORK = "/tmp/work"
 PASSED_ENV = ("LANG", "LC_ALL", "TZ", "OMP_NUM_THREADS", "TF_NUM_INTEROP_THREADS",
               "TF_NUM_INTRAOP_THREADS", "TF_ENABLE_ONEDNN_OPTS", "KERAS_BACKEND", "TF_CPP_MIN_LOG_LEVEL")
 DATASET_FILE = re.compile(r"\bdatasets\.(\w+)\.load_data\b")
+log = logging.getLogger(__name__)
 
 
 class SandboxError(RuntimeError):
-    """`--sandbox bwrap` was asked for and bubblewrap cannot run here."""
+    """A sandbox that was asked for cannot be used (`--sandbox bwrap` without bubblewrap, an unknown choice)."""
+
+    def __init__(self, code: SandboxProblem, detail: str = "") -> None:
+        super().__init__(f"{code.text}: {detail}" if detail else code.text)
+        self.code = code
+
+
+class Process(subprocess.Popen[bytes]):
+    """A run's worker as a runner started it, with what that runner needs to kill it."""
+    sandbox: dict[str, Any]  # bubblewrap's --info-fd report: its child's pid and namespaces ({} without it)
+    uid_slot: contextlib.ExitStack  # bubblewrap as root: holds the run's uid until kill()
+
+
+class Runner(Protocol):
+    """One way of isolating a grading run (see the module docstring)."""
+    name: str  # recorded in every result: "bwrap" or "none"
+    processes: int  # most processes of the run's user; 0 leaves it unlimited
+
+    def prepare(self, solution: NotebookNode) -> None: ...
+
+    def kernel_env(self) -> dict[str, str]: ...
+
+    def start(self, argv: list[str], folder: str | Path, env: dict[str, str], pass_fds: Sequence[int],
+              **popen: Any) -> Process: ...
+
+    def kill(self, process: Process, token: str, kernel_pid: int | None = None) -> None: ...
 
 
 class NoSandbox:
     """Run the worker as the grader's user; only the resource limits and the process kills apply."""
     name = "none"
+    processes = 0
 
-    def prepare(self, solution):
+    def prepare(self, solution: NotebookNode) -> None:
         pass
 
-    def kernel_env(self):
+    def kernel_env(self) -> dict[str, str]:
         """The offline dataset folder, when the offline switch (IPYTHONDIR) is on."""
         if not os.environ.get("IPYTHONDIR"):
             return {}
@@ -64,16 +100,17 @@ class NoSandbox:
 
         return {"IPYTHONDIR": os.environ["IPYTHONDIR"], "COURSE_DATASETS": str(default_folder().resolve())}
 
-    def start(self, argv, folder, env, pass_fds, **popen):
+    def start(self, argv: list[str], folder: str | Path, env: dict[str, str], pass_fds: Sequence[int],
+              **popen: Any) -> Process:
         env = dict(env)
         if os.environ.get("PYTHONPATH"):
             env["PYTHONPATH"] += os.pathsep + os.environ["PYTHONPATH"]
-        process = subprocess.Popen(argv, cwd=folder, env=dict(os.environ, **env), pass_fds=pass_fds,
-                                   start_new_session=True, **popen)
-        process.sandbox = None
+        process = Process(argv, cwd=folder, env=dict(os.environ, **env), pass_fds=pass_fds, start_new_session=True,
+                          **popen)
+        process.sandbox = {}
         return process
 
-    def kill(self, process, token, kernel_pid=None):
+    def kill(self, process: Process, token: str, kernel_pid: int | None = None) -> None:
         _kill_group(process.pid)
         if kernel_pid:
             _kill_group(kernel_pid)
@@ -86,16 +123,17 @@ class Bubblewrap:
     """Run the worker and its kernel in a bubblewrap sandbox (see the module docstring)."""
     name = "bwrap"
 
-    def __init__(self, tmp_mb=1024, processes=None):
+    def __init__(self, tmp_mb: int = 1024, processes: int | None = None) -> None:
         self.tmp_mb = tmp_mb
         self.processes = processes or max(512, 16 * (os.cpu_count() or 1))
-        self.mounts = []  # (host path, path inside) mounted read-only in every run
-        self.env = {}  # what the kernel needs in its environment (see kernel_env)
+        self.mounts: list[tuple[str, str]] = []  # (host path, path inside) mounted read-only in every run
+        self.env: dict[str, str] = {}  # what the kernel needs in its environment (see kernel_env)
 
     # -- parent side, once per batch, before any student code runs ------------------------------
-    def prepare(self, solution):
+    def prepare(self, solution: NotebookNode) -> None:
         """Read-only mounts every run needs: Python, startup folder, datasets, matplotlib fonts."""
-        mounts, env = [], {}
+        mounts: list[tuple[str, str]] = []
+        env: dict[str, str] = {}
         for path in _python_paths():
             mounts.append((path, path))
         if os.environ.get("IPYTHONDIR"):  # the offline dataset switch (tests/ipython) or another profile
@@ -120,12 +158,13 @@ class Bubblewrap:
         env["MPLCONFIGDIR"] = f"{HOME}/.config/matplotlib"
         self.mounts, self.env = mounts, env
 
-    def kernel_env(self):
+    def kernel_env(self) -> dict[str, str]:
         """IPYTHONDIR, COURSE_DATASETS and MPLCONFIGDIR as mounted inside the sandbox (see prepare)."""
         return dict(self.env)
 
     # -- one run ----------------------------------------------------------------------------------
-    def start(self, argv, folder, env, pass_fds, **popen):
+    def start(self, argv: list[str], folder: str | Path, env: dict[str, str], pass_fds: Sequence[int],
+              **popen: Any) -> Process:
         """Start `argv` in a new sandbox; `folder` holds the run's inputs (mounted read-only)."""
         folder = str(Path(folder).resolve())
         env = {**{k: os.environ[k] for k in PASSED_ENV if k in os.environ}, **env, "HOME": HOME,
@@ -142,20 +181,21 @@ class Bubblewrap:
                     os.lchown(path, uid, uid)
             command = bwrap_command(argv, self.mounts, folder, env, self.tmp_mb, uid, info_write)
             try:
-                process = subprocess.Popen(command, cwd="/", env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
-                                           pass_fds=[*pass_fds, info_write], start_new_session=True, **popen)
+                process = Process(command, cwd="/", env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+                                  pass_fds=[*pass_fds, info_write], start_new_session=True, **popen)
             finally:
                 os.close(info_write)
             process.uid_slot = stack.pop_all()  # released in kill(), once the run's processes are gone
         with os.fdopen(info_read, "rb") as info:
             data = info.read()  # bwrap writes its child's pid and namespaces, then closes the pipe
+        process.sandbox = {}
         with contextlib.suppress(ValueError):
-            process.sandbox = json.loads(data)
-        if not getattr(process, "sandbox", None):
-            process.sandbox = {}
+            report = json.loads(data)
+            if isinstance(report, dict):
+                process.sandbox = report
         return process
 
-    def kill(self, process, token, kernel_pid=None):
+    def kill(self, process: Process, token: str, kernel_pid: int | None = None) -> None:
         """Kill the sandbox and wait until no process of its PID namespace is left."""
         _kill_group(process.pid)
         namespace = process.sandbox.get("pid-namespace")
@@ -171,7 +211,8 @@ class Bubblewrap:
         process.uid_slot.close()
 
 
-def bwrap_command(argv, mounts, folder, env, tmp_mb, uid, info_fd):
+def bwrap_command(argv: list[str], mounts: list[tuple[str, str]], folder: str, env: dict[str, str], tmp_mb: int,
+                  uid: int | None, info_fd: int) -> list[str]:
     """The bwrap command line for one run (uid: a dedicated host uid when the grader is root)."""
     command = ["bwrap", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net",
                "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--hostname", "grader",
@@ -211,10 +252,10 @@ def bwrap_command(argv, mounts, folder, env, tmp_mb, uid, info_fd):
 
 
 @functools.cache
-def probe():
+def probe() -> str:
     """'' when a bubblewrap sandbox starts here (tried once per process), else why not."""
     if not shutil.which("bwrap"):
-        return "bwrap을 찾을 수 없습니다 (bubblewrap is not installed)"
+        return SandboxProblem.NOT_INSTALLED.text
     runner = Bubblewrap(tmp_mb=8)
     runner.mounts = [(path, path) for path in _python_paths()]
     with tempfile.TemporaryDirectory(prefix="grader-probe-") as folder:
@@ -224,35 +265,35 @@ def probe():
             output, _ = process.communicate(timeout=60)
             runner.kill(process, "")
         except (OSError, subprocess.SubprocessError) as error:
-            return f"bwrap을 실행할 수 없습니다: {error}"
+            return f"{SandboxProblem.CANNOT_START.text}: {error}"
     if process.returncode != 0:
-        return "bwrap이 실행되지 않습니다: " + output.decode("utf-8", "replace").strip()[-300:]
+        return f"{SandboxProblem.FAILS.text}: " + output.decode("utf-8", "replace").strip()[-300:]
     return ""
 
 
-def resolve(choice=None):
+def resolve(choice: str | None = None) -> Runner:
     """The runner for --sandbox {auto,bwrap,none}; None means $GRADER_SANDBOX, else auto."""
     choice = choice or os.environ.get(ENVIRONMENT_VARIABLE) or "auto"
     if choice not in CHOICES:
-        raise SandboxError(f"--sandbox는 {', '.join(CHOICES)} 중 하나여야 합니다 (got {choice!r})")
+        raise SandboxError(SandboxProblem.UNKNOWN_CHOICE, f"got {choice!r}")
     if choice == "none":
         return NoSandbox()
     problem = probe()
     if not problem:
         return Bubblewrap()
     if choice == "bwrap":
-        raise SandboxError(f"샌드박스(bubblewrap)를 쓸 수 없습니다: {problem}. 설치: `{INSTALL}`. "
-                           "샌드박스 없이 채점하려면 --sandbox none (sandbox unavailable)")
-    print("\n" + "!" * 78 + "\n"
-          f"경고: 샌드박스 없이 채점합니다 — {problem}.\n"
-          "학생 코드가 채점기와 같은 권한으로 실행되어 다른 제출물·결과 폴더·네트워크에 접근할 수 있습니다.\n"
-          f"설치하세요: {INSTALL}   (WARNING: grading WITHOUT a sandbox; results record sandbox=none)\n"
-          + "!" * 78, file=sys.stderr)
+        raise SandboxError(SandboxProblem.UNAVAILABLE, f"{problem}. 설치 (install): `{INSTALL}`. "
+                           "샌드박스 없이 채점하려면 (to grade without one) --sandbox none")
+    log.warning("\n" + "!" * 78 + "\n"
+                f"경고 (warning): {SandboxProblem.UNSANDBOXED.text} — {problem}.\n"
+                "학생 코드가 채점기와 같은 권한으로 실행되어 다른 제출물·결과 폴더·네트워크에 접근할 수 있습니다 "
+                "(student code runs with the grader's rights).\n"
+                f"설치하세요 (install): {INSTALL}   (results record sandbox=none)\n" + "!" * 78)
     return NoSandbox()
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-def _python_paths():
+def _python_paths() -> list[str]:
     """Folders the worker's Python needs: the environment, its base installation, site-packages.
     The checkout itself and its grader/ are left out (an editable install): the run imports its own copy."""
     checkout = Path(__file__).resolve().parents[2]
@@ -269,11 +310,11 @@ def _python_paths():
     return sorted(p for p in paths if not any(q != p and Path(q) in Path(p).parents for q in paths))
 
 
-def _cache_folder():
+def _cache_folder() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "grader"
 
 
-def _font_cache():
+def _font_cache() -> Path | None:
     """matplotlib's font list, built once outside the sandbox (a hidden home would rebuild it every run)."""
     folder = _cache_folder() / "matplotlib"
     found = sorted(folder.glob("fontlist-v*.json"))
@@ -286,7 +327,7 @@ def _font_cache():
     return found[-1] if found else None
 
 
-def _prefetch_keras_datasets(solution):
+def _prefetch_keras_datasets(solution: NotebookNode) -> str | None:
     """Download the Keras datasets the solution loads (once, outside); the Keras cache folder or None."""
     from ..datasets import FILES
 
@@ -300,13 +341,14 @@ def _prefetch_keras_datasets(solution):
         done = subprocess.run([sys.executable, "-c", code], check=False, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE)
         if done.returncode:
-            print(f"경고: 데이터셋 {', '.join(missing)}을(를) 내려받지 못했습니다. 샌드박스 안에는 네트워크가 "
-                  "없습니다; 오프라인 스위치(IPYTHONDIR=tests/ipython)를 쓰세요.", file=sys.stderr)
+            log.warning(f"경고 (warning): {SandboxProblem.DATASETS_NOT_FETCHED.text}: {', '.join(missing)}. "
+                        "샌드박스 안에는 네트워크가 없습니다 (no network in the sandbox); "
+                        "오프라인 스위치(IPYTHONDIR=tests/ipython)를 쓰세요 (offline switch).")
     return str(cache) if cache.is_dir() else None
 
 
 @contextlib.contextmanager
-def _root_uid_slot():
+def _root_uid_slot() -> Iterator[int]:
     """A host uid no other running sandbox uses (60000-60999), held with a lock file."""
     folder = Path(tempfile.gettempdir()) / "grader-sandbox-uids"
     folder.mkdir(mode=0o700, exist_ok=True)
@@ -322,15 +364,15 @@ def _root_uid_slot():
         finally:
             handle.close()
         return
-    raise SandboxError("샌드박스용 uid가 모두 사용 중입니다 (no free sandbox uid)")
+    raise SandboxError(SandboxProblem.NO_FREE_UID)
 
 
-def _kill_group(pid):
+def _kill_group(pid: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
 
 
-def _pids_with_token(token):
+def _pids_with_token(token: str) -> Iterator[int]:
     marker = f"GRADER_RUN={token}".encode()
     for environ in Path("/proc").glob("[0-9]*/environ"):
         with contextlib.suppress(OSError):
@@ -338,7 +380,7 @@ def _pids_with_token(token):
                 yield int(environ.parent.name)
 
 
-def _pids_in_namespace(inode):
+def _pids_in_namespace(inode: int) -> Iterator[int]:
     """Host pids of the live processes in the PID namespace with this inode number (zombies are dead:
     the namespace's init, orphaned when bwrap exits, may wait a while for the system to reap it)."""
     wanted = f"pid:[{inode}]"

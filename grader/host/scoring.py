@@ -4,21 +4,33 @@ The kernel's own error outputs are only text for the feedback: code in the stude
 forge them, not the signed verdicts (grader.host.verdicts).
 """
 
+from __future__ import annotations
+
 import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from .notebook import grade_id, is_exercise, is_test, marker, points
+from nbformat import NotebookNode
+
+from .codes import Status
+from .notebook import grade_id, is_exercise, is_test, label_of, points
 from .results import TestResult
+from .verdicts import RunReport, Verdict
+
+if TYPE_CHECKING:
+    from .execute import Execution, Limits
+    from .match import Assembly
 
 
-def title(cell):
+def title(cell: NotebookNode) -> str:
     """The text after the marker on a cell's first line: '# [검사 1-2] 제목' -> '제목'."""
     first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
     return re.sub(r"^#\s*\[[^\]]*\]\s*", "", first)
 
 
-def failed_tests(solution, message):
+def failed_tests(solution: NotebookNode, message: str) -> list[TestResult]:
     """Every test of the lesson failed with the same message, for submissions that could not run."""
-    return [TestResult(cell.metadata["nbgrader"]["grade_id"], marker(cell)[1], title(cell), 0.0, points(cell),
+    return [TestResult(cell.metadata["nbgrader"]["grade_id"], label_of(cell), title(cell), 0.0, points(cell),
                        False, message)
             for cell in solution.cells if is_test(cell)]
 
@@ -26,7 +38,7 @@ def failed_tests(solution, message):
 QUOTE_CHARS = 300  # of an error message the student's code raised
 
 
-def explain(error_output, limits):
+def explain(error_output: Mapping[str, Any], limits: Limits) -> str:
     """A Korean sentence for an error output of a cell."""
     name, value = str(error_output.get("ename", ""))[:100], str(error_output.get("evalue", ""))
     if name == "AssertionError":
@@ -46,11 +58,11 @@ def explain(error_output, limits):
     return f"실행 중 오류가 났습니다: {name}: {value}"
 
 
-def _errors(cell):
+def _errors(cell: NotebookNode) -> list[NotebookNode]:
     return [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
 
 
-def _failure(cell, verdict, limits):
+def _failure(cell: NotebookNode, verdict: Verdict | None, limits: Limits) -> str:
     """The Korean message of a failed test: the signed verdict's, else the cell's error output."""
     errors = _errors(cell)
     if verdict is not None:
@@ -64,18 +76,19 @@ def _failure(cell, verdict, limits):
     return "검사 결과를 받지 못했습니다 (no verdict from the test)."
 
 
-def score(executed, assembly, execution, limits, run):
+def score(executed: NotebookNode, assembly: Assembly, execution: Execution, limits: Limits,
+          run: RunReport) -> list[TestResult]:
     """Per-test results of an executed graded notebook; `run`: the run's RunReport (grader.host.verdicts)."""
-    label_of = {slot.grade_id: slot.label for slot in assembly.slots.values()}
-    exercise_errors = {}
+    labels = {slot.grade_id: slot.label for slot in assembly.slots.values()}
+    exercise_errors: dict[str | None, str] = {}
     for cell in executed.cells:
         if is_exercise(cell) and _errors(cell):  # the student's answer may have lost its marker line
-            exercise_errors[label_of[grade_id(cell)]] = explain(_errors(cell)[0], limits)
+            exercise_errors[labels[grade_id(cell)]] = explain(_errors(cell)[0], limits)
     results = []
     for index, cell in enumerate(executed.cells):
         if not is_test(cell):
             continue
-        label = marker(cell)[1]
+        label = label_of(cell)
         verdict = run.verdicts.get(index)
         ran = cell.get("execution_count") is not None or bool(cell.get("outputs")) or verdict is not None
         passed = verdict is not None and verdict.passed
@@ -95,9 +108,9 @@ def score(executed, assembly, execution, limits, run):
     return results
 
 
-def match_notes(assembly):
+def match_notes(assembly: Assembly) -> list[str]:
     """Korean notes on how the student's answers were found."""
-    by_marker = [slot.label for slot in assembly.slots.values() if slot.found_by == "marker"]
+    by_marker = [slot.label for slot in assembly.slots.values() if slot.found_by == "marker" and slot.label]
     notes = [note for slot in assembly.slots.values() for note in slot.notes] + assembly.notes
     if by_marker:
         notes.insert(0, "nbgrader 메타데이터(grade_id)가 없어 첫 줄 표식으로 찾은 연습: "
@@ -105,10 +118,10 @@ def match_notes(assembly):
     return notes
 
 
-def status_reason(execution):
+def status_reason(execution: Execution) -> str:
     """The Korean reason column for an execution that did not end normally."""
-    if execution.status == "ok":
+    if execution.status == Status.OK:
         return ""
-    if execution.status == "timeout":
+    if execution.status == Status.TIMEOUT:
         return execution.detail
-    return "커널이 비정상 종료되었습니다 (kernel died): " + execution.detail
+    return f"{Status.CRASHED.reason}: {execution.detail}"

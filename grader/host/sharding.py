@@ -100,8 +100,7 @@ def merge(shard_folders: Iterable[str | Path], out: str | Path) -> Merged:
     copied = 0
     for folder in map(Path, shard_folders):
         for result in sorted(folder.glob("*.json")):
-            data = read_result(result)
-            if not data or "student" not in data:
+            if read_result(result) is None:
                 continue
             for source in (result, result.with_suffix(".html"),
                            folder / "notebooks" / f"{result.stem}.ipynb"):
@@ -110,5 +109,5 @@ def merge(shard_folders: Iterable[str | Path], out: str | Path) -> Merged:
             copied += 1
     rows = write_grades(out)
     results = read_results(out)
-    write_class_report(results, out / "report.html", lesson=", ".join(sorted({r["lesson"] for r in results})))
+    write_class_report(results, out / "report.html", lesson=", ".join(sorted({r.lesson for r in results})))
     return Merged(copied, rows)

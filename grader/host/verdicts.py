@@ -6,10 +6,17 @@ running when it arrived. A verdict counts only when it is signed, carries the no
 while that test cell ran; anything else that claims to be a record is itself evidence of tampering.
 """
 
+from __future__ import annotations
+
 import ast
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from ..run.seal import crypto
+
+if TYPE_CHECKING:
+    from .sealing import SealedTest
 
 VERDICT, BEGIN, INSTALLED = "verdict", "begin", "installed"
 
@@ -25,17 +32,17 @@ class Verdict:
 class Evidence:
     cell: int  # index in the graded notebook of the cell that was running
     kind: str  # what the hook saw: "file", "import", "compile", "patched", "refused", "tampered", ...
-    detail: tuple = ()
+    detail: tuple[Any, ...] = ()
 
 
 @dataclass
 class RunReport:
-    verdicts: dict = field(default_factory=dict)  # test cell index -> Verdict
-    evidence: list = field(default_factory=list)
+    verdicts: dict[int, Verdict] = field(default_factory=dict)  # test cell index -> Verdict
+    evidence: list[Evidence] = field(default_factory=list)
     installed: bool = False  # the hook was installed (else the run ended before its first cell)
 
 
-def read_records(lines, key, tests):
+def read_records(lines: Iterable[Sequence[Any]], key: bytes, tests: Iterable[SealedTest]) -> RunReport:
     """The RunReport of a run's record lines [[cell index, line], ...]; `tests`: its SealedTests."""
     check, report = crypto().check, RunReport()
     by_nonce = {test.nonce: test.index for test in tests}
@@ -62,7 +69,7 @@ def read_records(lines, key, tests):
     return report
 
 
-def _take_verdict(report, by_nonce, cell, detail):
+def _take_verdict(report: RunReport, by_nonce: dict[str, int], cell: int, detail: tuple[Any, ...]) -> None:
     nonce, passed, error, message = (detail + ("", "", "", ""))[:4]
     index = by_nonce.get(nonce)
     if index is None or index != cell or index in report.verdicts:
