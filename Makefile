@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_LESSON := 01_layers
 
-.PHONY: demo test release lint bench mutants colab-scale clean
+.PHONY: demo test release lint bench mutants colab-scale ci-time clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ mutants: $(STAMP)
 # 모든 레슨을 실제 크기 데이터로: 레슨별 시간·최대 메모리, fit 기록 켬/끔 (make test에는 없음; 2코어에서 약 30분)
 colab-scale: $(STAMP)
 	$(BIN)/python benchmarks/colab_scale.py
+
+# 새 clone에서 .ci/run 시간 재기 (약 25분, 다른 작업 없이): benchmarks/RESULTS.md의 "CI 시간"
+ci-time: $(STAMP)
+	$(BIN)/python benchmarks/ci_time.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check grader tests benchmarks conftest.py
