@@ -18,7 +18,7 @@ demo: $(STAMP)
 	rm -rf demo_out
 	$(BIN)/grader samples --lesson $(DEMO_LESSON) --wrong-answers tests/corpus/$(DEMO_LESSON).toml demo_out/submissions
 	$(BIN)/grader grade --lesson $(DEMO_LESSON) --out demo_out/grades --cell-timeout 30 --notebook-timeout 60 demo_out/submissions
-	@echo "성적표: demo_out/grades/grades.csv · 피드백: demo_out/grades/*.html"
+	@echo "성적표 (grades): demo_out/grades/grades.csv · 피드백 (feedback): demo_out/grades/*.html"
 
 release: $(STAMP)
 	$(BIN)/grader release
