@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from typing import Any, cast
+from typing import Any, NoReturn, cast
 
 import numpy as np
 
@@ -87,7 +87,7 @@ def _histories(histories: Any, k: int, epochs: int) -> list[list[float]]:
     return numbers.tolist()
 
 
-def _history_problem(number: int, folds: _Folds, call: fitlog.Call, key: str) -> None:
+def _history_problem(number: int, folds: _Folds, call: fitlog.Call, key: str) -> NoReturn:
     """Why a returned list that is `key` of a recorded fit history is not a fold's validation MAE."""
     __tracebackhide__ = True
     where = f"반환한 기록 [{number}]"
@@ -114,8 +114,7 @@ def _trace(folds: _Folds, number: int, values: list[float],
     first: tuple[fitlog.Call, str] | None = None
     for call in reversed(calls):
         for key, recorded in call.history.items():
-            if len(recorded) != len(values) or not close(np.asarray(values), np.asarray(recorded, dtype="float64"),
-                                                         rtol=1e-6):
+            if not close(values, recorded, rtol=1e-6):
                 continue
             fold = folds.fold_of(call.data["validation_x"], call.data["validation_y"])
             if key.startswith("val_") and key[4:] in MAE_KEYS and fold is not None:
@@ -189,7 +188,10 @@ def averages_folds(average: Any, histories: Any, name: str = "average_mae_histor
 def lowest_epochs(average: Any, histories: Any) -> set[int]:
     """The 1-based epochs accepted as the lowest of the fold average: argmin + 1 of the mean recomputed from
     `histories`, and of the student's own `average` when it is that mean (within tolerance)."""
-    want, found = _curves(average, histories)
+    return _lowest(*_curves(average, histories))
+
+
+def _lowest(want: np.ndarray, found: np.ndarray) -> set[int]:
     return {int(np.argmin(want)) + 1} | ({int(np.argmin(found)) + 1} if close(found, want) else set())
 
 
@@ -198,8 +200,8 @@ def is_lowest_epoch(best_epoch: Any, average: Any, histories: Any, name: str = "
     __tracebackhide__ = True
     is_int(name, best_epoch)
     best = int(cast(int, plain(best_epoch, name)))
-    want, _ = _curves(average, histories)
-    allowed = lowest_epochs(average, histories)
+    want, found = _curves(average, histories)
+    allowed = _lowest(want, found)
     if best in allowed:
         return
     hint = "np.argmin(average_mae_history)로 가장 낮은 값의 인덱스를 찾아 1을 더하세요."

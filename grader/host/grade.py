@@ -223,6 +223,7 @@ def grade_batch(paths: Iterable[str | Path], assignment: Assignment, out: str | 
     for result in results[skipped:]:  # without a sandbox: undo writes a submission made to other students' files
         report.write_student(result, out)
     write_problems_csv(intake, out / "intake.csv")
-    report.write_grades(out)
-    class_report.write_class_report(read_results(out), out / "report.html", lesson=assignment.lesson)
+    folder_results = read_results(out)  # this run's and earlier runs' results
+    report.write_grades(folder_results, out)
+    class_report.write_class_report(folder_results, out / "report.html", lesson=assignment.lesson)
     return results, skipped, intake

@@ -10,11 +10,12 @@ import csv
 import html
 import io
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
 
-from .results import Result, read_results
+from .results import Result
 
 CSV_COLUMNS = ["student", "name", "lesson", "score", "max_score", "status", "reason", "review", "file", "sandbox",
                "sha256"]
@@ -42,9 +43,8 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
-def write_grades(out: str | Path) -> int:
-    """grades.csv from every <student>.json in `out`, sorted by student."""
-    rows = read_results(out)
+def write_grades(rows: Sequence[Result], out: str | Path) -> int:
+    """grades.csv in `out` from `rows` (every result of the folder, as `read_results` gives them), by student."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, CSV_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()

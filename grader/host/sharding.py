@@ -107,7 +107,7 @@ def merge(shard_folders: Iterable[str | Path], out: str | Path) -> Merged:
                 if source.exists():
                     write_atomic(out / source.relative_to(folder), source.read_text(encoding="utf-8"))
             copied += 1
-    rows = write_grades(out)
     results = read_results(out)
+    rows = write_grades(results, out)
     write_class_report(results, out / "report.html", lesson=", ".join(sorted({r.lesson for r in results})))
     return Merged(copied, rows)
